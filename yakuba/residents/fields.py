@@ -1,0 +1,39 @@
+from typing import Any
+
+from django.db import models
+
+from yakuba.core.era import PartialDate
+
+
+class PartialDateField(models.CharField):
+    """Stores a ``PartialDate`` as sortable text (``1950-04-00``, ``2023-00-00~``)."""
+
+    description = "A date that may be partly unknown (不詳)"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 11)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self) -> Any:
+        name, path, args, kwargs = super().deconstruct()
+        kwargs.pop("max_length", None)
+        return name, path, args, kwargs
+
+    def from_db_value(self, value: str | None, expression: Any, connection: Any) -> PartialDate | None:
+        if value is None or value == "":
+            return None
+        return PartialDate.from_db(value)
+
+    def to_python(self, value: Any) -> PartialDate | None:
+        if value is None or isinstance(value, PartialDate):
+            return value
+        if value == "":
+            return None
+        return PartialDate.from_db(str(value))
+
+    def get_prep_value(self, value: Any) -> str | None:
+        if value is None:
+            return None
+        if isinstance(value, PartialDate):
+            return value.to_db()
+        return str(value)

@@ -1,0 +1,133 @@
+"""What other modules may use of the resident register: frozen records, read functions and events.
+
+Only 本登録 data is ever returned (仮登録 lives in 異動 entries, never here). The 個人番号 is not part of
+these records; a module that needs it calls ``resident_mynumber``, which is audited.
+Reads of personal data through this interface are audited with the calling module as the actor.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from yakuba.core.era import PartialDate
+
+# --- events (published after commit) ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ResidentMovedIn:
+    atena_nos: tuple[str, ...]
+    setai_no: str
+    idou_id: int
+
+
+@dataclass(frozen=True)
+class ResidentBorn:
+    atena_no: str
+    setai_no: str
+    idou_id: int
+
+
+@dataclass(frozen=True)
+class ResidentMovedOut:
+    atena_nos: tuple[str, ...]
+    planned_date: str  # PartialDate.to_db()
+    idou_id: int
+
+
+@dataclass(frozen=True)
+class ResidentDied:
+    atena_no: str
+    idou_id: int
+
+
+@dataclass(frozen=True)
+class ResidentAddressChanged:
+    setai_no: str
+    idou_id: int
+
+
+@dataclass(frozen=True)
+class HouseholdChanged:
+    setai_nos: tuple[str, ...]
+    idou_id: int
+
+
+@dataclass(frozen=True)
+class ResidentCorrected:
+    atena_no: str
+    idou_id: int
+
+
+# --- records ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ResidentRecord:
+    atena_no: str
+    rireki_no: int
+    setai_no: str
+    status: str  # resident / moved_out / deceased / removed
+    kind: str  # japanese / foreign
+    name: str
+    name_kana: str
+    birth_date: PartialDate
+    sex: str  # "1" 男, "2" 女
+    relationship: str
+    head_name: str
+    postal_code: str
+    address: str
+    katagaki: str
+    became_resident_on: PartialDate | None
+    address_set_on: PartialDate | None
+    left_on: PartialDate | None
+    support_measure: bool
+    nationality: str
+    alphabet_name: str
+    tsusho: str
+
+    @property
+    def is_resident(self) -> bool:
+        return self.status == "resident"
+
+    def age_on(self, day: dt.date) -> int | None:
+        born = self.birth_date.as_date()
+        if born is None:
+            return None
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+    def moving_out_planned(self, today: dt.date) -> bool:
+        """転出予定: a 転出 is registered whose date has not yet come."""
+        earliest = self.left_on.earliest() if self.left_on else None
+        return self.status == "moved_out" and earliest is not None and earliest > today
+
+
+@dataclass(frozen=True)
+class HouseholdRecord:
+    setai_no: str
+    address: str
+    katagaki: str
+    head_name: str
+    members: tuple[ResidentRecord, ...]  # living members in household order
+
+
+# --- reads ------------------------------------------------------------------------------------
+
+
+def resident_get(atena_no: str, *, actor: str) -> ResidentRecord | None:
+    """The current 本登録 record, or None. ``actor`` names the calling module or user (audited)."""
+    from yakuba.residents import selectors
+
+    return selectors.resident_record(atena_no, actor=actor)
+
+
+def household_get(setai_no: str, *, actor: str) -> HouseholdRecord | None:
+    from yakuba.residents import selectors
+
+    return selectors.household_record(setai_no, actor=actor)
+
+
+def resident_mynumber(atena_no: str, *, actor: str, purpose: str) -> str | None:
+    """The decrypted 個人番号, audited as shown, with the caller's purpose."""
+    from yakuba.residents import selectors
+
+    return selectors.resident_mynumber(atena_no, actor=actor, purpose=purpose)
