@@ -5,6 +5,7 @@ Every read of a resident's personal data, every change and every extract is reco
 recomputes the chain and names the first entry that was edited, removed or inserted.
 """
 
+import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
@@ -37,6 +38,11 @@ def _hash(prev_hash: str, entry: AuditEntry) -> str:
     return hashlib.sha256(prev_hash.encode() + _canonical(entry)).hexdigest()
 
 
+def _now_ms() -> dt.datetime:
+    now = timezone.now()
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+
+
 def _actor_name(actor: Any) -> str:
     if actor is None:
         return "system"
@@ -63,7 +69,8 @@ def audit_record(
         last = AuditEntry.objects.filter(seq=head.last_value).only("entry_hash").first()
         entry = AuditEntry(
             seq=head.last_value + 1,
-            at=timezone.now(),
+            # Milliseconds: what Django's serialisers keep, so a backup restores verifiable hashes.
+            at=_now_ms(),
             actor=_actor_name(actor),
             action=action,
             target_type=target_type,

@@ -17,7 +17,7 @@ from django.core.management import call_command
 DATA_NAME = "data.jsonl"
 MEDIA_PREFIX = "media/"
 # Rebuilt by migrate, or worthless after a restore.
-EXCLUDED = ["contenttypes", "auth.permission", "sessions", "core.loginfailure", "django_tasks_db"]
+EXCLUDED = ["contenttypes", "auth.permission", "sessions", "core.loginfailure", "django_tasks_database"]
 
 
 def backup_create(path: Path) -> int:

@@ -31,6 +31,10 @@ class PartialDateField(models.CharField):
             return None
         return PartialDate.from_db(str(value))
 
+    def value_to_string(self, obj: Any) -> str:
+        value = self.value_from_object(obj)
+        return value.to_db() if isinstance(value, PartialDate) else (value or "")
+
     def get_prep_value(self, value: Any) -> str | None:
         if value is None:
             return None
