@@ -36,7 +36,9 @@ def totp_key(username: str) -> str:
 
 def make_persona(username: str) -> StaffUser:
     display, roles, admin = PERSONAS[username]
-    user = StaffUser.objects.create_user(username=username, password=PASSWORD, display_name=display, is_staff=admin)
+    user = StaffUser.objects.create_user(
+        username=username, password=PASSWORD, display_name=display, is_staff=admin
+    )
     user.groups.set(Group.objects.filter(name__in=roles))
     TOTPDevice.objects.create(user=user, name="test", key=totp_key(username), confirmed=True)
     return user

@@ -29,7 +29,7 @@ PRODUCTION = envbool("YAKUBA_PRODUCTION")
 DEBUG = envbool("DEBUG", default=not PRODUCTION)
 
 # A fixed key is fine for development only; production refuses to start without a real one.
-_DEV_SECRET = "dev-only-insecure-key-do-not-use-in-production-0123456789abcdef"
+_DEV_SECRET = "dev-only-insecure-key-do-not-use-in-production-0123456789abcdef"  # noqa: S105
 SECRET_KEY = os.environ.get("SECRET_KEY", "" if PRODUCTION else _DEV_SECRET)
 if PRODUCTION and len(SECRET_KEY) < 50:
     raise RuntimeError("YAKUBA_PRODUCTION=1 needs SECRET_KEY (50+ random characters) in the environment")
@@ -104,7 +104,9 @@ TEMPLATES = [
 ]
 
 _default_sqlite = f"sqlite:///{BASE_DIR / 'var' / 'yakuba.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL", _default_sqlite), conn_max_age=60)}
+DATABASES = {
+    "default": dj_database_url.parse(os.environ.get("DATABASE_URL", _default_sqlite), conn_max_age=60)
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE takes the write lock at BEGIN, so two writers queue instead of failing half-way;
     # SQLite has no SELECT ... FOR UPDATE. WAL lets readers continue during a write.
@@ -199,5 +201,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "filters": {"redact": {"()": "yakuba.core.redaction.RedactMyNumberFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact"]}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO" if PRODUCTION else "WARNING")},
+    "root": {
+        "handlers": ["console"],
+        "level": os.environ.get("LOG_LEVEL", "INFO" if PRODUCTION else "WARNING"),
+    },
 }

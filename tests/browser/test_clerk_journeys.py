@@ -61,7 +61,9 @@ def test_a_clerk_registers_a_move_in_that_an_approver_approves(page, live_server
     # 仮登録 is invisible to search and to the extract.
     page.goto(f"{live_server.url}/residents/?name=さとう")
     assert "0件見つかりました。" in page.content()
-    empty = page.request.get(f"{live_server.url}/api/v1/residents/changes", headers={"Authorization": f"Bearer {token}"})
+    empty = page.request.get(
+        f"{live_server.url}/api/v1/residents/changes", headers={"Authorization": f"Bearer {token}"}
+    )
     assert empty.json()["items"] == []
     sign_out(page)
 
@@ -89,8 +91,13 @@ def test_a_clerk_registers_a_move_in_that_an_approver_approves(page, live_server
     assert rows.nth(0).inner_text().startswith("世帯主\t佐藤 健")
     assert rows.nth(1).inner_text().startswith("妻\t佐藤 恵")
 
-    delta = page.request.get(f"{live_server.url}/api/v1/residents/changes", headers={"Authorization": f"Bearer {token}"})
-    assert [(row["name"], row["relationship"]) for row in delta.json()["items"]] == [("佐藤 健", "世帯主"), ("佐藤 恵", "妻")]
+    delta = page.request.get(
+        f"{live_server.url}/api/v1/residents/changes", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert [(row["name"], row["relationship"]) for row in delta.json()["items"]] == [
+        ("佐藤 健", "世帯主"),
+        ("佐藤 恵", "妻"),
+    ]
 
 
 def test_every_entry_form_passes_axe(page, live_server, axe_check):
@@ -126,7 +133,11 @@ def test_pages_reflow_on_a_phone_and_at_400_percent_zoom(browser, live_server, w
     page = context.new_page()
     try:
         sign_in(page, live_server, clerk)
-        for path in ["/residents/?name=やまだ", f"/residents/households/{household.setai_no}/", "/residents/idou/new/move-in/"]:
+        for path in [
+            "/residents/?name=やまだ",
+            f"/residents/households/{household.setai_no}/",
+            "/residents/idou/new/move-in/",
+        ]:
             page.goto(live_server.url + path)
             overflow = page.evaluate(
                 "() => [...document.querySelectorAll('body *')].filter(e => !e.closest('.table-wrap'))"

@@ -9,7 +9,9 @@ from yakuba.core.models import AuditEntry
 @pytest.fixture
 def three_entries(db):
     for i in range(3):
-        audit_record(actor="madoguchi", action="resident_read", target_type="resident", target_id=f"00000000{i}")
+        audit_record(
+            actor="madoguchi", action="resident_read", target_type="resident", target_id=f"00000000{i}"
+        )
 
 
 def test_an_untouched_chain_verifies(three_entries, capsys):

@@ -33,7 +33,9 @@ def test_backup_and_restore_round_trip(clerk, approver, tmp_path, settings):
     assert sorted(Resident.objects.values_list("atena_no", "name", "mynumber_enc")) == before["residents"]
     assert ResidentHistory.objects.count() == before["history"]
     assert AuditEntry.objects.count() == audit_count
-    assert list(AuditEntry.objects.values_list("seq", "entry_hash"))[: len(before["audit"])] == before["audit"]
+    assert (
+        list(AuditEntry.objects.values_list("seq", "entry_hash"))[: len(before["audit"])] == before["audit"]
+    )
     assert audit_verify().ok
     taro = Resident.objects.get(name="山田 太郎")
     assert len(decrypt(taro.mynumber_enc)) == 12

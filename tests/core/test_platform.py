@@ -1,6 +1,6 @@
 import logging
-import secrets
 import os
+import secrets
 import subprocess
 import sys
 
@@ -68,14 +68,24 @@ def test_roles_come_from_the_manifests(db):
 def _yakuba(*args, env_extra=None):
     env = {**os.environ, **(env_extra or {})}
     return subprocess.run(
-        [sys.executable, "-m", "yakuba.cli", *args], capture_output=True, text=True, env=env, timeout=120, check=False
+        [sys.executable, "-m", "yakuba.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
     )
 
 
 def test_platform_runs_with_the_residents_module_switched_off(tmp_path):
     env = {"YAKUBA_MODULES": "", "DATABASE_URL": f"sqlite:///{tmp_path / 'off.sqlite3'}"}
     assert _yakuba("migrate", "-v", "0", env_extra=env).returncode == 0
-    result = _yakuba("shell", "-c", "from yakuba.core import registry; print([m.name for m in registry.manifests()])", env_extra=env)
+    result = _yakuba(
+        "shell",
+        "-c",
+        "from yakuba.core import registry; print([m.name for m in registry.manifests()])",
+        env_extra=env,
+    )
     assert result.stdout.strip().splitlines()[-1] == "[]", result.stderr
 
 

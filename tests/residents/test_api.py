@@ -29,13 +29,17 @@ def tax_system(db):
 
 @pytest.fixture
 def mynumber_system(db):
-    _client, token = api_client_create(actor="test", name="mynumber-hub", scopes=["residents"], can_see_mynumber=True)
+    _client, token = api_client_create(
+        actor="test", name="mynumber-hub", scopes=["residents"], can_see_mynumber=True
+    )
     return Client(headers={"Authorization": f"Bearer {token}"})
 
 
 def test_no_token_no_data(city):
     assert Client().get("/api/v1/residents/changes").status_code == 401
-    assert Client(headers={"Authorization": "Bearer wrong"}).get("/api/v1/residents/changes").status_code == 401
+    assert (
+        Client(headers={"Authorization": "Bearer wrong"}).get("/api/v1/residents/changes").status_code == 401
+    )
 
 
 def test_a_client_without_the_residents_scope_is_refused(city):
@@ -52,12 +56,16 @@ def test_delta_extract_resumes_after_the_last_seen_sequence(city, clerk, approve
 
     # A 仮登録 never shows up...
     hanako = by_name("山田 花子")
-    idou = services.idou_enter_death(actor=clerk, atena_no=hanako.atena_no, idou_date=pd("2024-06-01"), notified_on=None)
+    idou = services.idou_enter_death(
+        actor=clerk, atena_no=hanako.atena_no, idou_date=pd("2024-06-01"), notified_on=None
+    )
     assert tax_system.get("/api/v1/residents/changes", {"since": body["next_since"]}).json()["items"] == []
     # ...its 本登録 does, once.
     services.idou_approve(actor=approver, idou_id=idou.pk)
     later = tax_system.get("/api/v1/residents/changes", {"since": body["next_since"]}).json()
-    assert [(row["name"], row["status"], row["rireki_no"]) for row in later["items"]] == [("山田 花子", "deceased", 2)]
+    assert [(row["name"], row["status"], row["rireki_no"]) for row in later["items"]] == [
+        ("山田 花子", "deceased", 2)
+    ]
 
 
 def test_full_extract_pages_by_atena_no(city, tax_system):
@@ -104,5 +112,10 @@ def test_extracts_are_audited(city, tax_system):
 def test_openapi_document_lists_the_residents_endpoints(db):
     schema = Client().get("/api/v1/openapi.json").json()
     paths = set(schema["paths"])
-    assert {"/api/v1/residents/changes", "/api/v1/residents/extract", "/api/v1/residents/extract.csv",
-            "/api/v1/residents/changes.csv", "/api/v1/residents/layout"} <= paths
+    assert {
+        "/api/v1/residents/changes",
+        "/api/v1/residents/extract",
+        "/api/v1/residents/extract.csv",
+        "/api/v1/residents/changes.csv",
+        "/api/v1/residents/layout",
+    } <= paths

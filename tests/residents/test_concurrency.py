@@ -30,7 +30,7 @@ def _race(functions):
         try:
             barrier.wait()
             results[i] = ("ok", fn())
-        except Exception as exc:  # noqa: BLE001 - the outcome is what the test checks
+        except Exception as exc:
             results[i] = ("error", exc)
         finally:
             connection.close()
@@ -46,13 +46,19 @@ def _race(functions):
 def test_two_approvers_racing_apply_the_move_in_once():
     clerk, approver, approver2 = make_persona("madoguchi"), make_persona("kessai"), make_persona("kessai2")
     idou = services.idou_enter_move_in(
-        actor=clerk, idou_date=pd("2024-04-01"), notified_on=None, members=yamada_family(),
-        previous_address="東京都", address="一ノ森市本町1番",
+        actor=clerk,
+        idou_date=pd("2024-04-01"),
+        notified_on=None,
+        members=yamada_family(),
+        previous_address="東京都",
+        address="一ノ森市本町1番",
     )
-    results = _race([
-        lambda: services.idou_approve(actor=approver, idou_id=idou.pk),
-        lambda: services.idou_approve(actor=approver2, idou_id=idou.pk),
-    ])
+    results = _race(
+        [
+            lambda: services.idou_approve(actor=approver, idou_id=idou.pk),
+            lambda: services.idou_approve(actor=approver2, idou_id=idou.pk),
+        ]
+    )
     outcomes = sorted(kind for kind, _value in results)
     assert outcomes == ["error", "ok"]
     error = next(value for kind, value in results if kind == "error")
@@ -65,11 +71,20 @@ def test_parallel_approvals_get_gap_free_commit_ordered_sequences():
     clerk, approver = make_persona("madoguchi"), make_persona("kessai")
     entries = []
     for i in range(6):
-        members = [dict(m, name=f"{m['name']}{i}", name_kana=f"{m['name_kana']}{'ア' * (i + 1)}") for m in yamada_family()]
-        entries.append(services.idou_enter_move_in(
-            actor=clerk, idou_date=pd("2024-04-01"), notified_on=None, members=members,
-            previous_address="東京都", address=f"一ノ森市本町{i}番",
-        ))
+        members = [
+            dict(m, name=f"{m['name']}{i}", name_kana=f"{m['name_kana']}{'ア' * (i + 1)}")
+            for m in yamada_family()
+        ]
+        entries.append(
+            services.idou_enter_move_in(
+                actor=clerk,
+                idou_date=pd("2024-04-01"),
+                notified_on=None,
+                members=members,
+                previous_address="東京都",
+                address=f"一ノ森市本町{i}番",
+            )
+        )
     results = _race([lambda e=e: services.idou_approve(actor=approver, idou_id=e.pk) for e in entries])
     assert [kind for kind, _v in results] == ["ok"] * 6
     seqs = list(ResidentHistory.objects.order_by("seq").values_list("seq", flat=True))
@@ -87,6 +102,6 @@ def test_audit_chain_stays_linear_under_concurrent_reads():
     household = register_household(clerk, approver)
     from yakuba.residents import interface
 
-    _race([lambda: interface.household_get(household.setai_no, actor=f"reader{i}") for i in range(8)])
+    _race([lambda i=i: interface.household_get(household.setai_no, actor=f"reader{i}") for i in range(8)])
     result = audit_verify()
     assert result.ok, result.reason

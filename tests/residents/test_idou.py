@@ -22,8 +22,13 @@ def _approve(approver, idou):
 
 def test_move_in_is_invisible_until_approved(clerk, approver):
     idou = services.idou_enter_move_in(
-        actor=clerk, idou_date=pd("2024-04-01"), notified_on=dt.date(2024, 4, 2), members=yamada_family(),
-        previous_address="東京都千代田区千代田1番1号", address="一ノ森市本町二丁目3番4号", katagaki="コーポ森 201",
+        actor=clerk,
+        idou_date=pd("2024-04-01"),
+        notified_on=dt.date(2024, 4, 2),
+        members=yamada_family(),
+        previous_address="東京都千代田区千代田1番1号",
+        address="一ノ森市本町二丁目3番4号",
+        katagaki="コーポ森 201",
     )
     assert idou.state == Idou.State.PENDING
     assert Resident.objects.count() == 0 and Household.objects.count() == 0
@@ -50,8 +55,15 @@ def test_move_in_is_invisible_until_approved(clerk, approver):
     # Stored encrypted; the ciphertext never contains the number.
     assert len(decrypt(taro.mynumber_enc)) == 12 and decrypt(taro.mynumber_enc) not in taro.mynumber_enc
     history = ResidentHistory.objects.get(atena_no=taro.atena_no)
-    assert (history.rireki_no, history.idou_type, history.snapshot["head_name"]) == (1, "move_in", "山田 太郎")
-    assert history.snapshot["address"] == "一ノ森市本町二丁目3番4号" and history.snapshot["katagaki"] == "コーポ森 201"
+    assert (history.rireki_no, history.idou_type, history.snapshot["head_name"]) == (
+        1,
+        "move_in",
+        "山田 太郎",
+    )
+    assert (
+        history.snapshot["address"] == "一ノ森市本町二丁目3番4号"
+        and history.snapshot["katagaki"] == "コーポ森 201"
+    )
 
 
 def test_events_follow_approval_after_commit(clerk, approver, django_capture_on_commit_callbacks):
@@ -68,8 +80,12 @@ def test_events_follow_approval_after_commit(clerk, approver, django_capture_on_
 
 def test_approving_ones_own_entry_is_refused(clerk, approver):
     idou = services.idou_enter_move_in(
-        actor=approver, idou_date=pd("2024-04-01"), notified_on=None, members=yamada_family(),
-        previous_address="東京都", address="一ノ森市本町1番",
+        actor=approver,
+        idou_date=pd("2024-04-01"),
+        notified_on=None,
+        members=yamada_family(),
+        previous_address="東京都",
+        address="一ノ森市本町1番",
     )
     with pytest.raises(IdouError, match="自分が入力した異動は決裁できません"):
         _approve(approver, idou)
@@ -78,8 +94,12 @@ def test_approving_ones_own_entry_is_refused(clerk, approver):
 
 def test_clerk_cannot_approve(clerk, approver):
     idou = services.idou_enter_move_in(
-        actor=approver, idou_date=pd("2024-04-01"), notified_on=None, members=yamada_family(),
-        previous_address="東京都", address="一ノ森市本町1番",
+        actor=approver,
+        idou_date=pd("2024-04-01"),
+        notified_on=None,
+        members=yamada_family(),
+        previous_address="東京都",
+        address="一ノ森市本町1番",
     )
     with pytest.raises(IdouError, match="権限がありません"):
         _approve(clerk, idou)
@@ -88,8 +108,12 @@ def test_clerk_cannot_approve(clerk, approver):
 
 def test_second_approval_is_refused(clerk, approver, approver2):
     idou = services.idou_enter_move_in(
-        actor=clerk, idou_date=pd("2024-04-01"), notified_on=None, members=yamada_family(),
-        previous_address="東京都", address="一ノ森市本町1番",
+        actor=clerk,
+        idou_date=pd("2024-04-01"),
+        notified_on=None,
+        members=yamada_family(),
+        previous_address="東京都",
+        address="一ノ森市本町1番",
     )
     _approve(approver, idou)
     with pytest.raises(IdouError, match="すでに本登録されています"):
@@ -99,8 +123,12 @@ def test_second_approval_is_refused(clerk, approver, approver2):
 
 def test_returned_entry_changes_nothing_and_cannot_be_approved(clerk, approver):
     idou = services.idou_enter_move_in(
-        actor=clerk, idou_date=pd("2024-04-01"), notified_on=None, members=yamada_family(),
-        previous_address="東京都", address="一ノ森市本町1番",
+        actor=clerk,
+        idou_date=pd("2024-04-01"),
+        notified_on=None,
+        members=yamada_family(),
+        previous_address="東京都",
+        address="一ノ森市本町1番",
     )
     services.idou_return(actor=approver, idou_id=idou.pk, reason="転入前住所の記載漏れ")
     with pytest.raises(IdouError, match="すでに差戻しされています"):
@@ -111,17 +139,27 @@ def test_returned_entry_changes_nothing_and_cannot_be_approved(clerk, approver):
 def test_move_in_of_someone_already_resident_is_refused(clerk, approver):
     members = yamada_family()
     register_household(clerk, approver, members)
-    again = [person("山田 太郎", "ヤマダ タロウ", "1975-04-01", "1", "世帯主", mynumber=members[0]["mynumber"])]
+    again = [
+        person("山田 太郎", "ヤマダ タロウ", "1975-04-01", "1", "世帯主", mynumber=members[0]["mynumber"])
+    ]
     with pytest.raises(IdouError, match="この個人番号の方はすでに住民として登録されています"):
         services.idou_enter_move_in(
-            actor=clerk, idou_date=pd("2024-05-01"), notified_on=None, members=again,
-            previous_address="東京都", address="一ノ森市駅前1番",
+            actor=clerk,
+            idou_date=pd("2024-05-01"),
+            notified_on=None,
+            members=again,
+            previous_address="東京都",
+            address="一ノ森市駅前1番",
         )
     same_person_no_number = [person("山田 太郎", "やまだ たろう", "1975-04-01", "1", "世帯主", mynumber="")]
     with pytest.raises(IdouError, match="同じフリガナ・生年月日・性別の住民"):
         services.idou_enter_move_in(
-            actor=clerk, idou_date=pd("2024-05-01"), notified_on=None, members=same_person_no_number,
-            previous_address="東京都", address="一ノ森市駅前1番",
+            actor=clerk,
+            idou_date=pd("2024-05-01"),
+            notified_on=None,
+            members=same_person_no_number,
+            previous_address="東京都",
+            address="一ノ森市駅前1番",
         )
     assert Idou.objects.filter(state=Idou.State.PENDING).count() == 0
 
@@ -131,7 +169,10 @@ def test_move_in_of_someone_already_resident_is_refused(clerk, approver):
     [
         ({"name_kana": "山田"}, "フリガナはカタカナ（またはひらがな）で入力してください。"),
         ({"birth_date": "2023-02-30"}, "存在しない日付です。"),
-        ({"relationship": "祖父"}, "「祖父」は続柄に使えません。「父の父 または 母の父」のように記載してください。"),
+        (
+            {"relationship": "祖父"},
+            "「祖父」は続柄に使えません。「父の父 または 母の父」のように記載してください。",
+        ),
         ({"relationship": "子の子の子の子の子"}, "「の」でつなげる続柄は4つまでです"),
         ({"relationship": "準世帯主"}, "「準世帯主」は続柄に使えません"),
         ({"mynumber": "123456789010"}, "個人番号は12桁の数字で、検査用数字が正しいものを入力してください。"),
@@ -142,8 +183,12 @@ def test_bad_input_gets_a_clear_message_and_changes_nothing(clerk, change, messa
     members = [{**person("佐藤 健", "サトウ ケン", "1980-01-01", "1", "世帯主"), **change}]
     with pytest.raises(RecordError) as exc:
         services.idou_enter_move_in(
-            actor=clerk, idou_date=pd("2024-04-01"), notified_on=None, members=members,
-            previous_address="東京都", address="一ノ森市本町1番",
+            actor=clerk,
+            idou_date=pd("2024-04-01"),
+            notified_on=None,
+            members=members,
+            previous_address="東京都",
+            address="一ノ森市本町1番",
         )
     assert message in exc.value.message
     assert Idou.objects.count() == 0
@@ -154,14 +199,22 @@ def test_idou_date_in_the_future_is_refused_except_move_out(clerk, approver):
     tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
     with pytest.raises(IdouError, match="異動日に未来の日付は入力できません"):
         services.idou_enter_move_in(
-            actor=clerk, idou_date=pd(tomorrow), notified_on=None, members=yamada_family(),
-            previous_address="東京都", address="一ノ森市本町1番",
+            actor=clerk,
+            idou_date=pd(tomorrow),
+            notified_on=None,
+            members=yamada_family(),
+            previous_address="東京都",
+            address="一ノ森市本町1番",
         )
     household = register_household(clerk, approver)
     taro = by_name("山田 太郎")
     idou = services.idou_enter_move_out(
-        actor=clerk, setai_no=household.setai_no, atena_nos=[r.atena_no for r in household.members.all()],
-        planned_date=pd(tomorrow), notified_on=None, destination="宮城県仙台市青葉区1番",
+        actor=clerk,
+        setai_no=household.setai_no,
+        atena_nos=[r.atena_no for r in household.members.all()],
+        planned_date=pd(tomorrow),
+        notified_on=None,
+        destination="宮城県仙台市青葉区1番",
     )
     _approve(approver, idou)
     record = interface.resident_get(taro.atena_no, actor="test")
@@ -174,7 +227,9 @@ def test_idou_date_in_the_future_is_refused_except_move_out(clerk, approver):
 def test_partly_unknown_death_date(clerk, approver):
     register_household(clerk, approver)
     taro = by_name("山田 太郎")
-    idou = services.idou_enter_death(actor=clerk, atena_no=taro.atena_no, idou_date=pd("令和5年頃"), notified_on=None)
+    idou = services.idou_enter_death(
+        actor=clerk, atena_no=taro.atena_no, idou_date=pd("令和5年頃"), notified_on=None
+    )
     _approve(approver, idou)
     taro.refresh_from_db()
     assert taro.status == "deceased" and taro.left_on.display() == "令和5年頃" and taro.rireki_no == 2
@@ -198,7 +253,10 @@ def test_birth_joins_the_household(clerk, approver):
 def test_address_change_moves_the_whole_household(clerk, approver):
     household = register_household(clerk, approver)
     idou = services.idou_enter_address_change(
-        actor=clerk, setai_no=household.setai_no, idou_date=pd("2024-08-01"), notified_on=None,
+        actor=clerk,
+        setai_no=household.setai_no,
+        idou_date=pd("2024-08-01"),
+        notified_on=None,
         address="一ノ森市駅前一丁目5番6号",
     )
     _approve(approver, idou)
@@ -212,8 +270,12 @@ def test_split_merge_and_head_change(clerk, approver):
     household = register_household(clerk, approver)
     hanako, ichiro = by_name("山田 花子"), by_name("山田 一郎")
     split = services.idou_enter_split(
-        actor=clerk, setai_no=household.setai_no, relationships={ichiro.atena_no: "世帯主"},
-        idou_date=pd("2024-09-01"), notified_on=None, katagaki="離れ",
+        actor=clerk,
+        setai_no=household.setai_no,
+        relationships={ichiro.atena_no: "世帯主"},
+        idou_date=pd("2024-09-01"),
+        notified_on=None,
+        katagaki="離れ",
     )
     _approve(approver, split)
     ichiro.refresh_from_db()
@@ -222,8 +284,12 @@ def test_split_merge_and_head_change(clerk, approver):
     assert new_household.address == household.address and new_household.katagaki == "離れ"
 
     merge = services.idou_enter_merge(
-        actor=clerk, from_setai_no=new_household.setai_no, into_setai_no=household.setai_no,
-        relationships={ichiro.atena_no: "子"}, idou_date=pd("2024-10-01"), notified_on=None,
+        actor=clerk,
+        from_setai_no=new_household.setai_no,
+        into_setai_no=household.setai_no,
+        relationships={ichiro.atena_no: "子"},
+        idou_date=pd("2024-10-01"),
+        notified_on=None,
     )
     _approve(approver, merge)
     ichiro.refresh_from_db()
@@ -232,15 +298,19 @@ def test_split_merge_and_head_change(clerk, approver):
 
     taro = by_name("山田 太郎")
     change = services.idou_enter_head_change(
-        actor=clerk, setai_no=household.setai_no,
+        actor=clerk,
+        setai_no=household.setai_no,
         relationships={taro.atena_no: "夫", hanako.atena_no: "世帯主", ichiro.atena_no: "子"},
-        idou_date=pd("2024-11-01"), notified_on=None,
+        idou_date=pd("2024-11-01"),
+        notified_on=None,
     )
     _approve(approver, change)
     record = interface.household_get(household.setai_no, actor="test")
     assert record.head_name == "山田 花子"
     assert [(m.name, m.relationship) for m in record.members] == [
-        ("山田 花子", "世帯主"), ("山田 太郎", "夫"), ("山田 一郎", "子"),
+        ("山田 花子", "世帯主"),
+        ("山田 太郎", "夫"),
+        ("山田 一郎", "子"),
     ]
 
 
@@ -249,14 +319,20 @@ def test_household_rules(clerk, approver):
     taro, hanako, ichiro = by_name("山田 太郎"), by_name("山田 花子"), by_name("山田 一郎")
     with pytest.raises(IdouError, match="世帯主はちょうど1人にしてください（現在2人）"):
         services.idou_enter_head_change(
-            actor=clerk, setai_no=household.setai_no,
+            actor=clerk,
+            setai_no=household.setai_no,
             relationships={taro.atena_no: "世帯主", hanako.atena_no: "世帯主", ichiro.atena_no: "子"},
-            idou_date=pd("2024-11-01"), notified_on=None,
+            idou_date=pd("2024-11-01"),
+            notified_on=None,
         )
     with pytest.raises(IdouError, match="先に世帯主変更をしてください"):
         services.idou_enter_move_out(
-            actor=clerk, setai_no=household.setai_no, atena_nos=[taro.atena_no], planned_date=pd("2024-11-01"),
-            notified_on=None, destination="東京都",
+            actor=clerk,
+            setai_no=household.setai_no,
+            atena_nos=[taro.atena_no],
+            planned_date=pd("2024-11-01"),
+            notified_on=None,
+            destination="東京都",
         )
     assert Idou.objects.filter(state=Idou.State.PENDING).count() == 0
 
@@ -266,8 +342,12 @@ def test_correction_and_stale_versions(clerk, approver):
     hanako = by_name("山田 花子")
     seen = {f"R:{hanako.atena_no}": hanako.rireki_no}
     idou = services.idou_enter_correction(
-        actor=clerk, atena_no=hanako.atena_no, changes={"name_kana": "ヤマダ ハナ"}, reason="届出書の記載誤り",
-        idou_date=pd("2024-05-01"), expected_versions=seen,
+        actor=clerk,
+        atena_no=hanako.atena_no,
+        changes={"name_kana": "ヤマダ ハナ"},
+        reason="届出書の記載誤り",
+        idou_date=pd("2024-05-01"),
+        expected_versions=seen,
     )
     _approve(approver, idou)
     hanako.refresh_from_db()
@@ -275,8 +355,12 @@ def test_correction_and_stale_versions(clerk, approver):
     # A second clerk's screen still shows version 1: the edit is refused and nothing changes.
     with pytest.raises(StaleVersion, match="画面を開いた後に更新されています"):
         services.idou_enter_correction(
-            actor=clerk, atena_no=hanako.atena_no, changes={"former_surname": "佐藤"}, reason="旧氏の記載",
-            idou_date=pd("2024-05-01"), expected_versions=seen,
+            actor=clerk,
+            atena_no=hanako.atena_no,
+            changes={"former_surname": "佐藤"},
+            reason="旧氏の記載",
+            idou_date=pd("2024-05-01"),
+            expected_versions=seen,
         )
     assert Idou.objects.filter(state=Idou.State.PENDING).count() == 0
 
@@ -285,7 +369,10 @@ def test_approval_refused_when_the_record_changed_after_entry(clerk, approver):
     register_household(clerk, approver)
     hanako = by_name("山田 花子")
     first = services.idou_enter_correction(
-        actor=clerk, atena_no=hanako.atena_no, changes={"former_surname": "佐藤"}, reason="旧氏",
+        actor=clerk,
+        atena_no=hanako.atena_no,
+        changes={"former_surname": "佐藤"},
+        reason="旧氏",
         idou_date=pd("2024-05-01"),
     )
     # Simulate a change that landed between entry and approval (another path bumped the record).
@@ -302,10 +389,16 @@ def test_a_second_entry_for_the_same_person_waits_for_the_first(clerk, approver)
     register_household(clerk, approver)
     hanako = by_name("山田 花子")
     services.idou_enter_correction(
-        actor=clerk, atena_no=hanako.atena_no, changes={"former_surname": "佐藤"}, reason="旧氏", idou_date=pd("2024-05-01")
+        actor=clerk,
+        atena_no=hanako.atena_no,
+        changes={"former_surname": "佐藤"},
+        reason="旧氏",
+        idou_date=pd("2024-05-01"),
     )
     with pytest.raises(IdouError, match="決裁待ちの異動"):
-        services.idou_enter_death(actor=clerk, atena_no=hanako.atena_no, idou_date=pd("2024-06-01"), notified_on=None)
+        services.idou_enter_death(
+            actor=clerk, atena_no=hanako.atena_no, idou_date=pd("2024-06-01"), notified_on=None
+        )
 
 
 def test_correcting_the_mynumber_reencrypts_it(clerk, approver):
@@ -313,7 +406,10 @@ def test_correcting_the_mynumber_reencrypts_it(clerk, approver):
     hanako = by_name("山田 花子")
     new_number = mynumber(77_777_777)
     idou = services.idou_enter_correction(
-        actor=clerk, atena_no=hanako.atena_no, changes={"mynumber": new_number}, reason="番号の誤り",
+        actor=clerk,
+        atena_no=hanako.atena_no,
+        changes={"mynumber": new_number},
+        reason="番号の誤り",
         idou_date=pd("2024-05-01"),
     )
     assert new_number not in str(idou.payload)
@@ -330,11 +426,22 @@ def test_every_change_is_audited(clerk, approver):
 
 def test_foreign_resident_needs_nationality(clerk):
     foreigner = person(
-        "グエン ヴァン アン", "グエン ヴァン アン", "1998-03-15", "1", "世帯主", kind="foreign", nationality="",
-        art30_45="1", alphabet_name="Nguyen Van An",
+        "グエン ヴァン アン",
+        "グエン ヴァン アン",
+        "1998-03-15",
+        "1",
+        "世帯主",
+        kind="foreign",
+        nationality="",
+        art30_45="1",
+        alphabet_name="Nguyen Van An",
     )
     with pytest.raises(RecordError, match="国籍・地域を入力してください"):
         services.idou_enter_move_in(
-            actor=clerk, idou_date=pd("2024-04-01"), notified_on=None, members=[foreigner],
-            previous_address="ベトナム", address="一ノ森市本町1番",
+            actor=clerk,
+            idou_date=pd("2024-04-01"),
+            notified_on=None,
+            members=[foreigner],
+            previous_address="ベトナム",
+            address="一ノ森市本町1番",
         )

@@ -49,7 +49,9 @@ def test_household_page_lists_members_in_standard_order(yamada, clerk, as_user):
 
 
 def test_household_page_runs_a_constant_number_of_queries(clerk, approver, as_user):
-    small = register_household(clerk, approver, [person("鈴木 一", "スズキ ハジメ", "1950-01-01", "1", "世帯主")])
+    small = register_household(
+        clerk, approver, [person("鈴木 一", "スズキ ハジメ", "1950-01-01", "1", "世帯主")]
+    )
     big_members = [person("高橋 父", "タカハシ チチ", "1960-01-01", "1", "世帯主")] + [
         person(f"高橋 子{i}", f"タカハシ コ{'ア' * (i + 1)}", f"199{i}-01-01", "2", "子") for i in range(6)
     ]
@@ -136,9 +138,16 @@ def test_clerk_enters_move_in_through_the_form_and_approver_approves(clerk, appr
 
 def test_form_errors_are_shown_in_japanese_and_nothing_is_saved(clerk, as_user):
     form = {
-        "idou_date": "2024-04-01", "previous_address": "東京都", "address": "一ノ森市本町1番", "member_count": "1",
-        "m0-name": "佐藤 健", "m0-name_kana": "Sato", "m0-birth_date": "1980-01-01", "m0-sex": "1",
-        "m0-relationship": "孫", "m0-kind": "japanese",
+        "idou_date": "2024-04-01",
+        "previous_address": "東京都",
+        "address": "一ノ森市本町1番",
+        "member_count": "1",
+        "m0-name": "佐藤 健",
+        "m0-name_kana": "Sato",
+        "m0-birth_date": "1980-01-01",
+        "m0-sex": "1",
+        "m0-relationship": "孫",
+        "m0-kind": "japanese",
     }
     page = as_user(clerk).post("/residents/idou/new/move-in/", form).content.decode()
     assert "フリガナはカタカナ（またはひらがな）で入力してください。" in page
@@ -146,7 +155,13 @@ def test_form_errors_are_shown_in_japanese_and_nothing_is_saved(clerk, as_user):
 
 
 def test_adding_a_person_keeps_what_was_typed(clerk, as_user):
-    form = {"idou_date": "2024-04-01", "previous_address": "東京都", "member_count": "1", "m0-name": "佐藤 健", "add_member": "1"}
+    form = {
+        "idou_date": "2024-04-01",
+        "previous_address": "東京都",
+        "member_count": "1",
+        "m0-name": "佐藤 健",
+        "add_member": "1",
+    }
     page = as_user(clerk).post("/residents/idou/new/move-in/", form).content.decode()
     assert 'name="m1-name"' in page and 'value="佐藤 健"' in page
     assert "入力してください" not in page

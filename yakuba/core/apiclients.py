@@ -30,7 +30,9 @@ def api_client_create(
             scopes=scopes,
             can_see_mynumber=can_see_mynumber,
         )
-        audit_record(actor=actor, action="api_client_created", target_type="api_client", target_id=str(client.pk))
+        audit_record(
+            actor=actor, action="api_client_created", target_type="api_client", target_id=str(client.pk)
+        )
     return client, token
 
 

@@ -105,7 +105,9 @@ def audit_verify() -> AuditVerification:
         if entry.seq != expected_seq:
             return AuditVerification(False, checked, expected_seq, f"entry #{expected_seq} is missing")
         if entry.prev_hash != prev_hash:
-            return AuditVerification(False, checked, entry.seq, f"entry #{entry.seq} does not follow its predecessor")
+            return AuditVerification(
+                False, checked, entry.seq, f"entry #{entry.seq} does not follow its predecessor"
+            )
         if _hash(prev_hash, entry) != entry.entry_hash:
             return AuditVerification(False, checked, entry.seq, f"entry #{entry.seq} was altered")
         prev_hash = entry.entry_hash

@@ -90,7 +90,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
         username = form.cleaned_data["username"]
         ip = client_ip(request)
         if login_throttled(username=username, ip=ip):
-            error = _("ログインの失敗が続いたため、しばらくログインできません。15分ほど待ってからお試しください。")
+            error = _(
+                "ログインの失敗が続いたため、しばらくログインできません。15分ほど待ってからお試しください。"
+            )
             audit_record(actor=username, action="login_throttled", detail={"ip": ip})
         else:
             user = auth.authenticate(request, username=username, password=form.cleaned_data["password"])
@@ -139,7 +141,9 @@ def login_otp_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         ip = client_ip(request)
         if login_throttled(username=user.get_username(), ip=ip):
-            error = _("ログインの失敗が続いたため、しばらくログインできません。15分ほど待ってからお試しください。")
+            error = _(
+                "ログインの失敗が続いたため、しばらくログインできません。15分ほど待ってからお試しください。"
+            )
         elif device.verify_token(form.cleaned_data["token"]):
             if enrolling:
                 device.confirmed = True
@@ -150,7 +154,9 @@ def login_otp_view(request: HttpRequest) -> HttpResponse:
             return redirect(_next_url(request))
         else:
             login_failure_record(username=user.get_username(), ip=ip, step="otp")
-            error = _("確認コードが正しくありません。認証アプリに表示されている最新のコードを入力してください。")
+            error = _(
+                "確認コードが正しくありません。認証アプリに表示されている最新のコードを入力してください。"
+            )
     context = {"form": form, "error": error, "enrolling": enrolling, "next": _next_url(request)}
     if enrolling:
         context["qr_data_uri"] = _totp_svg_data_uri(device)

@@ -25,8 +25,13 @@ def backup_create(path: Path) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / DATA_NAME
         call_command(
-            "dumpdata", natural_foreign=True, natural_primary=True, exclude=EXCLUDED,
-            format="jsonl", output=str(data), verbosity=0,
+            "dumpdata",
+            natural_foreign=True,
+            natural_primary=True,
+            exclude=EXCLUDED,
+            format="jsonl",
+            output=str(data),
+            verbosity=0,
         )
         media_root = Path(settings.MEDIA_ROOT)
         files = [p for p in media_root.rglob("*") if p.is_file()] if media_root.exists() else []
@@ -52,7 +57,7 @@ def backup_restore(path: Path) -> None:
         for item in tar.getmembers():
             if not item.isfile() or not item.name.startswith(MEDIA_PREFIX):
                 continue
-            relative = Path(item.name[len(MEDIA_PREFIX):])
+            relative = Path(item.name[len(MEDIA_PREFIX) :])
             if relative.is_absolute() or ".." in relative.parts:
                 raise ValueError(f"unsafe path in backup: {item.name}")
             target = media_root / relative

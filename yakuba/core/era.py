@@ -111,8 +111,10 @@ class PartialDate:
         if self.year is None:
             return "年月日不詳"
         if japanese_era:
-            name, era_year = era_of(self.earliest() or dt.date(self.year, 12, 31)) if self.month else (
-                era_of_year(self.year)
+            name, era_year = (
+                era_of(self.earliest() or dt.date(self.year, 12, 31))
+                if self.month
+                else (era_of_year(self.year))
             )
             text = _year_text(name, era_year)
         else:
@@ -128,9 +130,11 @@ class PartialDate:
         return self.display()
 
 
-_ERA_BY_KEY = {name: start for name, _l, start in ERAS} | {
-    letter: start for _n, letter, start in ERAS
-} | {letter.lower(): start for _n, letter, start in ERAS}
+_ERA_BY_KEY = (
+    {name: start for name, _l, start in ERAS}
+    | {letter: start for _n, letter, start in ERAS}
+    | {letter.lower(): start for _n, letter, start in ERAS}
+)
 _ERA_PATTERN = re.compile(
     r"^(?P<era>令和|平成|昭和|大正|明治|[RHSTMrhstm])\s*(?P<year>元|\d{1,2})\s*[年.\-/]?\s*"
     r"(?:(?P<month>\d{1,2})\s*[月.\-/]?\s*(?:(?P<day>\d{1,2})\s*日?)?)?\s*(?P<unknown>不詳)?\s*(?P<approx>頃)?$"
@@ -173,7 +177,9 @@ def parse_partial_date(text: str) -> PartialDate:
     else:
         match = _WESTERN_PATTERN.match(value)
         if not match:
-            raise InvalidDate(_("日付の形式が正しくありません（例：昭和25年4月1日、1950-04-01、令和5年頃）。"))
+            raise InvalidDate(
+                _("日付の形式が正しくありません（例：昭和25年4月1日、1950-04-01、令和5年頃）。")
+            )
         year = int(match["year"])
     month = int(match["month"]) if match["month"] else None
     day = int(match["day"]) if match["day"] else None

@@ -28,6 +28,6 @@ class StaffTwoFactorRequiredMiddleware:
         user = request.user
         if not user.is_authenticated:
             return redirect(f"{reverse(settings.LOGIN_URL)}?{urlencode({'next': request.get_full_path()})}")
-        if not user.is_verified():  # type: ignore[union-attr]
+        if not user.is_verified():  # type: ignore[union-attr,attr-defined]
             return redirect(f"{reverse('core:login_otp')}?{urlencode({'next': request.get_full_path()})}")
         return None

@@ -57,7 +57,9 @@ class ClosedDay(models.Model):
         verbose_name = _("休業日")
         verbose_name_plural = _("休業日（カレンダー）")
         ordering = ["date"]
-        constraints = [models.UniqueConstraint(fields=["date", "service"], name="closedday_unique_per_service")]
+        constraints = [
+            models.UniqueConstraint(fields=["date", "service"], name="closedday_unique_per_service")
+        ]
 
     def __str__(self) -> str:
         return f"{self.date} {self.reason}"
@@ -83,6 +85,9 @@ class LoginFailure(models.Model):
     username = models.CharField(max_length=150, db_index=True)
     ip_address = models.CharField(max_length=45, db_index=True)
     at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.username}@{self.ip_address} {self.at:%Y-%m-%d %H:%M}"
 
 
 class NumberSequence(models.Model):

@@ -25,7 +25,7 @@ class Kpi:
     key: str
     label: Any
     value: float | int
-    unit: str = ""
+    unit: Any = ""  # a lazy translation
 
 
 @dataclass(frozen=True)

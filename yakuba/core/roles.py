@@ -30,9 +30,9 @@ CORE_ROLES: dict[str, tuple[str, ...]] = {
 
 def roles_sync(**_kwargs: Any) -> None:
     """Create or update one group per role with exactly the permissions the manifests declare."""
-    wanted = registry.roles()
-    for role, perms in CORE_ROLES.items():
-        wanted.setdefault(role, set()).update(perms)
+    wanted: dict[str, set[str]] = registry.roles()
+    for role, core_perms in CORE_ROLES.items():
+        wanted.setdefault(role, set()).update(core_perms)
     for role, perms in wanted.items():
         group, _created = Group.objects.get_or_create(name=role)
         objs = []

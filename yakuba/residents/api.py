@@ -125,27 +125,45 @@ def layout(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.get("/changes", response=ChangesOut, summary="Delta extract since a change sequence number")
-def changes(request: HttpRequest, since: int = 0, limit: int = 1000, include_mynumber: bool = False) -> dict[str, Any]:
+def changes(
+    request: HttpRequest, since: int = 0, limit: int = 1000, include_mynumber: bool = False
+) -> dict[str, Any]:
     actor, with_mynumber = _with_mynumber(request, include_mynumber)
     limit = max(1, min(limit, MAX_LIMIT))
     items = selectors.extract_changes(since=since, limit=limit, with_mynumber=with_mynumber)
     audit_record(
-        actor=actor, action="extract_delta", target_type="residents", target_id=f"since:{since}",
-        mynumber_shown=with_mynumber and bool(items), detail={"count": len(items)},
+        actor=actor,
+        action="extract_delta",
+        target_type="residents",
+        target_id=f"since:{since}",
+        mynumber_shown=with_mynumber and bool(items),
+        detail={"count": len(items)},
     )
     return {"since": since, "next_since": items[-1]["seq"] if items else since, "items": items}
 
 
 @router.get("/extract", response=ExtractOut, summary="Full extract (current records), paged by 宛名番号")
 def extract(
-    request: HttpRequest, cursor: str = "", limit: int = 1000, include_mynumber: bool = False, status: str = ""
+    request: HttpRequest,
+    cursor: str = "",
+    limit: int = 1000,
+    include_mynumber: bool = False,
+    status: str = "",
 ) -> dict[str, Any]:
     actor, with_mynumber = _with_mynumber(request, include_mynumber)
     limit = max(1, min(limit, MAX_LIMIT))
-    items = list(selectors.extract_full_page(after=cursor, limit=limit, with_mynumber=with_mynumber, status=status or None))
+    items = list(
+        selectors.extract_full_page(
+            after=cursor, limit=limit, with_mynumber=with_mynumber, status=status or None
+        )
+    )
     audit_record(
-        actor=actor, action="extract_full_page", target_type="residents", target_id=f"after:{cursor}",
-        mynumber_shown=with_mynumber and bool(items), detail={"count": len(items)},
+        actor=actor,
+        action="extract_full_page",
+        target_type="residents",
+        target_id=f"after:{cursor}",
+        mynumber_shown=with_mynumber and bool(items),
+        detail={"count": len(items)},
     )
     next_cursor = items[-1]["atena_no"] if len(items) == limit else None
     return {"cursor": cursor, "next_cursor": next_cursor, "items": items}
@@ -177,23 +195,35 @@ def _csv_response(rows: Iterable[dict[str, Any]], filename: str) -> StreamingHtt
 
 
 @router.get("/changes.csv", summary="Delta extract as CSV", response={200: None})
-def changes_csv(request: HttpRequest, since: int = 0, limit: int = 1000, include_mynumber: bool = False) -> StreamingHttpResponse:
+def changes_csv(
+    request: HttpRequest, since: int = 0, limit: int = 1000, include_mynumber: bool = False
+) -> StreamingHttpResponse:
     actor, with_mynumber = _with_mynumber(request, include_mynumber)
     limit = max(1, min(limit, MAX_LIMIT))
     items = selectors.extract_changes(since=since, limit=limit, with_mynumber=with_mynumber)
     audit_record(
-        actor=actor, action="extract_delta_csv", target_type="residents", target_id=f"since:{since}",
-        mynumber_shown=with_mynumber and bool(items), detail={"count": len(items)},
+        actor=actor,
+        action="extract_delta_csv",
+        target_type="residents",
+        target_id=f"since:{since}",
+        mynumber_shown=with_mynumber and bool(items),
+        detail={"count": len(items)},
     )
     return _csv_response(items, f"residents-changes-{since}.csv")
 
 
 @router.get("/extract.csv", summary="Full extract as CSV (streamed)", response={200: None})
-def extract_csv(request: HttpRequest, include_mynumber: bool = False, status: str = "") -> StreamingHttpResponse:
+def extract_csv(
+    request: HttpRequest, include_mynumber: bool = False, status: str = ""
+) -> StreamingHttpResponse:
     actor, with_mynumber = _with_mynumber(request, include_mynumber)
     audit_record(
-        actor=actor, action="extract_full_csv", target_type="residents", target_id="all",
-        mynumber_shown=with_mynumber, detail={"status": status},
+        actor=actor,
+        action="extract_full_csv",
+        target_type="residents",
+        target_id="all",
+        mynumber_shown=with_mynumber,
+        detail={"status": status},
     )
     return _csv_response(
         selectors.extract_full(with_mynumber=with_mynumber, status=status or None), "residents-full.csv"

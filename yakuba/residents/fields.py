@@ -1,11 +1,17 @@
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 
 from yakuba.core.era import PartialDate
 
+if TYPE_CHECKING:
+    _Base = models.CharField[PartialDate | str, PartialDate]
+    _NullableBase = models.CharField[PartialDate | str | None, PartialDate | None]
+else:
+    _Base = _NullableBase = models.CharField
 
-class PartialDateField(models.CharField):
+
+class PartialDateField(_Base):
     """Stores a ``PartialDate`` as sortable text (``1950-04-00``, ``2023-00-00~``)."""
 
     description = "A date that may be partly unknown (不詳)"
@@ -33,7 +39,7 @@ class PartialDateField(models.CharField):
 
     def value_to_string(self, obj: Any) -> str:
         value = self.value_from_object(obj)
-        return value.to_db() if isinstance(value, PartialDate) else (value or "")
+        return value.to_db() if isinstance(value, PartialDate) else str(value or "")
 
     def get_prep_value(self, value: Any) -> str | None:
         if value is None:
@@ -41,3 +47,12 @@ class PartialDateField(models.CharField):
         if isinstance(value, PartialDate):
             return value.to_db()
         return str(value)
+
+
+class NullablePartialDateField(PartialDateField, _NullableBase):  # type: ignore[misc]
+    """The same column type, for items that may be empty (``null=True``)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("null", True)
+        kwargs.setdefault("blank", True)
+        super().__init__(*args, **kwargs)

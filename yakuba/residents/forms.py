@@ -12,10 +12,14 @@ from yakuba.core.era import InvalidDate, PartialDate, parse_date, parse_partial_
 from yakuba.residents.models import Art30_45, Kind, Resident, Sex
 from yakuba.residents.records import RecordError
 
-DATE_HELP = _("西暦（2024-04-01）または和暦（令和6年4月1日、R6.4.1）。一部不明のときは「令和5年頃」「年月日不詳」など。")
+DATE_HELP = _(
+    "西暦（2024-04-01）または和暦（令和6年4月1日、R6.4.1）。一部不明のときは「令和5年頃」「年月日不詳」など。"
+)
 
 
-def _text(label: Any, *, required: bool = False, help_text: Any = "", max_length: int = 200, **attrs: str) -> forms.CharField:
+def _text(
+    label: Any, *, required: bool = False, help_text: Any = "", max_length: int = 200, **attrs: str
+) -> forms.CharField:
     field = forms.CharField(label=label, required=required, help_text=help_text, max_length=max_length)
     field.widget.attrs.update(attrs)
     return field
@@ -28,7 +32,11 @@ class ServiceErrorMixin:
 
 
 class SearchForm(forms.Form):
-    name = _text(_("氏名・フリガナ"), help_text=_("ひらがな・カタカナ（半角可）は読みの前方一致、漢字は氏名・通称の部分一致"), max_length=100)
+    name = _text(
+        _("氏名・フリガナ"),
+        help_text=_("ひらがな・カタカナ（半角可）は読みの前方一致、漢字は氏名・通称の部分一致"),
+        max_length=100,
+    )
     birth_date = _text(_("生年月日"), help_text=_("例：昭和25年4月1日、1950-04-01、昭和25年"), max_length=30)
     address = _text(_("住所"), help_text=_("一部だけでも検索できます"), max_length=100)
     include_left = forms.BooleanField(label=_("転出・死亡した人も含める"), required=False)
@@ -84,17 +92,36 @@ class EntryForm(ServiceErrorMixin, forms.Form):
 
 class PersonForm(ServiceErrorMixin, forms.Form):
     name = _text(_("氏名"), required=True, max_length=100, autocomplete="off")
-    name_kana = _text(_("フリガナ"), required=True, help_text=_("カタカナまたはひらがな"), max_length=200, autocomplete="off")
+    name_kana = _text(
+        _("フリガナ"),
+        required=True,
+        help_text=_("カタカナまたはひらがな"),
+        max_length=200,
+        autocomplete="off",
+    )
     kana_confirmed = forms.BooleanField(label=_("フリガナを本人に確認した"), required=False)
     former_surname = _text(_("旧氏"), max_length=50)
     birth_date = _text(_("生年月日"), required=True, help_text=DATE_HELP, max_length=30)
     sex = forms.ChoiceField(label=_("性別"), choices=[("", "---"), *Sex.choices])
-    relationship = _text(_("続柄"), required=True, help_text=_("世帯主、妻、子、子の妻、父 など（祖父→父の父、孫→子の子）"), max_length=40)
+    relationship = _text(
+        _("続柄"),
+        required=True,
+        help_text=_("世帯主、妻、子、子の妻、父 など（祖父→父の父、孫→子の子）"),
+        max_length=40,
+    )
     kind = forms.ChoiceField(label=_("住民種別"), choices=Kind.choices, initial=Kind.JAPANESE)
     honseki = _text(_("本籍"), help_text=_("日本人住民のみ"))
     hittousha = _text(_("筆頭者"), max_length=100)
-    juminhyo_code = _text(_("住民票コード"), help_text=_("11桁"), max_length=20, inputmode="numeric", autocomplete="off")
-    mynumber = _text(_("個人番号"), help_text=_("12桁。画面・ログには残りません"), max_length=20, inputmode="numeric", autocomplete="off")
+    juminhyo_code = _text(
+        _("住民票コード"), help_text=_("11桁"), max_length=20, inputmode="numeric", autocomplete="off"
+    )
+    mynumber = _text(
+        _("個人番号"),
+        help_text=_("12桁。画面・ログには残りません"),
+        max_length=20,
+        inputmode="numeric",
+        autocomplete="off",
+    )
     nationality = _text(_("国籍・地域"), help_text=_("外国人住民のみ"), max_length=50)
     alphabet_name = _text(_("氏名（アルファベット）"), max_length=150)
     tsusho = _text(_("通称"), max_length=100)
@@ -102,7 +129,9 @@ class PersonForm(ServiceErrorMixin, forms.Form):
     residence_period = _text(_("在留期間"), max_length=30)
     residence_expires_on = _text(_("在留期間の満了日"), max_length=30)
     residence_card_no = _text(_("在留カード等の番号"), max_length=12)
-    art30_45 = forms.ChoiceField(label=_("30条の45区分"), choices=[("", "---"), *Art30_45.choices], required=False)
+    art30_45 = forms.ChoiceField(
+        label=_("30条の45区分"), choices=[("", "---"), *Art30_45.choices], required=False
+    )
     support_measure = forms.BooleanField(label=_("DV等支援措置の対象"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -120,7 +149,9 @@ class PersonForm(ServiceErrorMixin, forms.Form):
 
 class MoveInForm(EntryForm):
     previous_address = _text(_("転入前住所"), required=True)
-    setai_no = _text(_("既存の世帯に入る場合の世帯番号"), help_text=_("新しい世帯を作る場合は空欄"), max_length=10)
+    setai_no = _text(
+        _("既存の世帯に入る場合の世帯番号"), help_text=_("新しい世帯を作る場合は空欄"), max_length=10
+    )
     postal_code = _text(_("郵便番号"), max_length=8, autocomplete="postal-code")
     address = _text(_("住所"), help_text=_("新しい世帯の住所"))
     katagaki = _text(_("方書"), help_text=_("アパート名・部屋番号など"), max_length=100)
@@ -139,7 +170,8 @@ class MoveOutForm(EntryForm):
     def __init__(self, *args: Any, members: list[Resident], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["idou_date"].label = _("転出予定日")
-        self.fields["atena_nos"].choices = [(r.atena_no, f"{r.name}（{r.relationship}）") for r in members]
+        choices = [(r.atena_no, f"{r.name}（{r.relationship}）") for r in members]
+        self.fields["atena_nos"].choices = choices  # type: ignore[attr-defined]
 
 
 class DeathForm(EntryForm):
@@ -149,7 +181,9 @@ class DeathForm(EntryForm):
 class RelationshipsForm(EntryForm):
     """A 続柄 box per member: 世帯分離, 世帯合併, 世帯主変更."""
 
-    def __init__(self, *args: Any, members: list[Resident], optional: bool, initial_current: bool, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, members: list[Resident], optional: bool, initial_current: bool, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.members = members
         for r in members:

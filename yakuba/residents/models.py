@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from yakuba.residents.fields import PartialDateField
+from yakuba.residents.fields import NullablePartialDateField, PartialDateField
 
 
 class Status(models.TextChoices):
@@ -76,12 +76,12 @@ class Resident(models.Model):
     honseki = models.CharField(_("本籍"), max_length=200, blank=True)
     hittousha = models.CharField(_("筆頭者"), max_length=100, blank=True)
 
-    became_resident_on = PartialDateField(_("住民となった日"), blank=True, null=True)
-    address_set_on = PartialDateField(_("住定日"), blank=True, null=True)
+    became_resident_on = NullablePartialDateField(_("住民となった日"))
+    address_set_on = NullablePartialDateField(_("住定日"))
     notified_on = models.DateField(_("届出日"), blank=True, null=True)
     previous_address = models.CharField(_("転入前住所"), max_length=200, blank=True)
     moved_out_to = models.CharField(_("転出先住所"), max_length=200, blank=True)
-    left_on = PartialDateField(_("消除日（転出・死亡）"), blank=True, null=True)
+    left_on = NullablePartialDateField(_("消除日（転出・死亡）"))
 
     mynumber_enc = models.TextField(_("個人番号（暗号化）"), blank=True)
     mynumber_index = models.CharField(max_length=64, blank=True, db_index=True)
@@ -98,7 +98,7 @@ class Resident(models.Model):
     art30_45 = models.CharField(_("30条の45区分"), max_length=1, choices=Art30_45.choices, blank=True)
 
     last_idou_kind = models.CharField(_("最終異動事由"), max_length=20, blank=True)
-    last_idou_date = PartialDateField(_("最終異動日"), blank=True, null=True)
+    last_idou_date = NullablePartialDateField(_("最終異動日"))
     last_seq = models.BigIntegerField(default=0, db_index=True)
 
     search_kana = models.CharField(max_length=200, db_index=True)
@@ -174,14 +174,16 @@ class ResidentHistory(models.Model):
     seq = models.BigIntegerField(unique=True)
     idou = models.ForeignKey(Idou, on_delete=models.PROTECT, null=True, blank=True, related_name="history")
     idou_type = models.CharField(max_length=20)
-    idou_date = PartialDateField(blank=True, null=True)
+    idou_date = NullablePartialDateField()
     processed_at = models.DateTimeField()
     snapshot = models.JSONField()
 
     class Meta:
         verbose_name = _("住民履歴")
         verbose_name_plural = _("住民履歴")
-        constraints = [models.UniqueConstraint(fields=["atena_no", "rireki_no"], name="history_unique_rireki")]
+        constraints = [
+            models.UniqueConstraint(fields=["atena_no", "rireki_no"], name="history_unique_rireki")
+        ]
 
     def __str__(self) -> str:
         return f"{self.atena_no}#{self.rireki_no}"

@@ -102,7 +102,9 @@ def person_clean(data: dict[str, Any], *, today: dt.date) -> dict[str, Any]:
     out["hittousha"] = normalise_text(data.get("hittousha", "")) if kind == Kind.JAPANESE else ""
     code = normalise_text(data.get("juminhyo_code", "")).replace(" ", "")
     if code and not juminhyo_code_is_valid(code):
-        raise RecordError(_("住民票コードは11桁の数字で、検査用数字が正しいものを入力してください。"), "juminhyo_code")
+        raise RecordError(
+            _("住民票コードは11桁の数字で、検査用数字が正しいものを入力してください。"), "juminhyo_code"
+        )
     out["juminhyo_code"] = code
     mynumber = data.get("mynumber", "")
     if mynumber:
@@ -113,7 +115,14 @@ def person_clean(data: dict[str, Any], *, today: dt.date) -> dict[str, Any]:
         out["mynumber_enc"] = data.get("mynumber_enc", "")
         out["mynumber_index"] = data.get("mynumber_index", "")
     out["support_measure"] = bool(data.get("support_measure"))
-    foreign_fields = ("nationality", "alphabet_name", "tsusho", "residence_status", "residence_period", "residence_card_no")
+    foreign_fields = (
+        "nationality",
+        "alphabet_name",
+        "tsusho",
+        "residence_status",
+        "residence_period",
+        "residence_card_no",
+    )
     for key in foreign_fields:
         out[key] = normalise_text(data.get(key, "")) if kind == Kind.FOREIGN else ""
     out["art30_45"] = str(data.get("art30_45", "")) if kind == Kind.FOREIGN else ""
@@ -152,7 +161,9 @@ def person_apply(resident: Resident, person: dict[str, Any]) -> None:
 
 def resident_search_refresh(resident: Resident) -> None:
     resident.search_kana = search_key(resident.name_kana)
-    resident.search_name = search_key(" ".join(filter(None, [resident.name, resident.tsusho, resident.alphabet_name])))
+    resident.search_name = search_key(
+        " ".join(filter(None, [resident.name, resident.tsusho, resident.alphabet_name]))
+    )
 
 
 def household_search_refresh(household: Household) -> None:
@@ -200,7 +211,9 @@ def resident_snapshot(resident: Resident, household: Household, head_name: str) 
         "tsusho": resident.tsusho,
         "residence_status": resident.residence_status,
         "residence_period": resident.residence_period,
-        "residence_expires_on": resident.residence_expires_on.isoformat() if resident.residence_expires_on else "",
+        "residence_expires_on": resident.residence_expires_on.isoformat()
+        if resident.residence_expires_on
+        else "",
         "residence_card_no": resident.residence_card_no,
         "art30_45": resident.art30_45,
         "last_idou_kind": resident.last_idou_kind,

@@ -61,7 +61,9 @@ def clean_relationship(text: str) -> str:
         )
     terms = value.split("の")
     if len(terms) > MAX_LINKS:
-        raise InvalidRelationship(_("「の」でつなげる続柄は4つまでです。それより遠い親族は「縁故者」としてください。"))
+        raise InvalidRelationship(
+            _("「の」でつなげる続柄は4つまでです。それより遠い親族は「縁故者」としてください。")
+        )
     for term in terms:
         if term in FORBIDDEN:
             raise InvalidRelationship(
@@ -70,7 +72,9 @@ def clean_relationship(text: str) -> str:
             )
         if term not in BASE_TERMS:
             raise InvalidRelationship(
-                _("「%(value)s」は続柄として登録できません（使える語：世帯主、夫、妻、子、父、母、兄、姉、弟、妹、縁故者、同居人）。")
+                _(
+                    "「%(value)s」は続柄として登録できません（使える語：世帯主、夫、妻、子、父、母、兄、姉、弟、妹、縁故者、同居人）。"
+                )
                 % {"value": value}
             )
     for term in terms[1:]:

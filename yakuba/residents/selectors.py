@@ -46,8 +46,10 @@ def resident_search(query: SearchQuery) -> tuple[list[Resident], bool]:
     if query.birth_date.strip():
         filtered = True
         birth = parse_partial_date(query.birth_date)
-        qs = qs.filter(birth_date=birth.to_db()) if birth.is_complete else qs.filter(
-            prefix_q("birth_date", birth.to_db().split("-00")[0])
+        qs = (
+            qs.filter(birth_date=birth.to_db())
+            if birth.is_complete
+            else qs.filter(prefix_q("birth_date", birth.to_db().split("-00")[0]))
         )
     address = search_key(query.address)
     if address:
@@ -86,9 +88,11 @@ def idou_pending() -> QuerySet[Idou]:
 
 
 def idou_recent(limit: int = 20) -> QuerySet[Idou]:
-    return Idou.objects.exclude(state=Idou.State.PENDING).select_related("entered_by", "decided_by").order_by(
-        "-decided_at"
-    )[:limit]
+    return (
+        Idou.objects.exclude(state=Idou.State.PENDING)
+        .select_related("entered_by", "decided_by")
+        .order_by("-decided_at")[:limit]
+    )
 
 
 def idou_pending_for(keys: list[str]) -> list[Idou]:
@@ -142,9 +146,18 @@ def resident_record(atena_no: str, *, actor: str) -> interface.ResidentRecord | 
         return None
     household = resident.household
     head = (
-        household.members.filter(status=Status.RESIDENT, relationship=HEAD).values_list("name", flat=True).first() or ""
+        household.members.filter(status=Status.RESIDENT, relationship=HEAD)
+        .values_list("name", flat=True)
+        .first()
+        or ""
     )
-    audit_record(actor=actor, action="resident_read", target_type="resident", target_id=atena_no, detail={"via": "interface"})
+    audit_record(
+        actor=actor,
+        action="resident_read",
+        target_type="resident",
+        target_id=atena_no,
+        detail={"via": "interface"},
+    )
     return _to_record(resident, household, head)
 
 
@@ -154,7 +167,13 @@ def household_record(setai_no: str, *, actor: str) -> interface.HouseholdRecord 
         return None
     household, living, _former = found
     head = head_name(living)
-    audit_record(actor=actor, action="household_read", target_type="household", target_id=setai_no, detail={"via": "interface"})
+    audit_record(
+        actor=actor,
+        action="household_read",
+        target_type="household",
+        target_id=setai_no,
+        detail={"via": "interface"},
+    )
     return interface.HouseholdRecord(
         setai_no=household.setai_no,
         address=household.address,
@@ -169,8 +188,12 @@ def resident_mynumber(atena_no: str, *, actor: str, purpose: str) -> str | None:
     if token is None:
         return None
     audit_record(
-        actor=actor, action="mynumber_read", target_type="resident", target_id=atena_no,
-        mynumber_shown=True, detail={"purpose": purpose},
+        actor=actor,
+        action="mynumber_read",
+        target_type="resident",
+        target_id=atena_no,
+        mynumber_shown=True,
+        detail={"purpose": purpose},
     )
     return crypto.decrypt(token) or None
 
@@ -247,7 +270,9 @@ def extract_full_page(
     return [_row_from_snapshot(seq, snapshots[seq], with_mynumber=with_mynumber) for seq in page]
 
 
-def extract_full(*, with_mynumber: bool, status: str | None = None, chunk_size: int = 2000) -> Iterator[dict[str, Any]]:
+def extract_full(
+    *, with_mynumber: bool, status: str | None = None, chunk_size: int = 2000
+) -> Iterator[dict[str, Any]]:
     """Full extract: the newest snapshot of every resident, streamed in 宛名番号 order with bounded
     memory (pages by key, so no database cursor stays open while the client reads)."""
     after = ""

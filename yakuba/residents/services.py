@@ -126,7 +126,9 @@ def _check_no_pending(versions: dict[str, int]) -> None:
     for pending in Idou.objects.filter(state=Idou.State.PENDING).only("pk", "base_versions"):
         if keys & set(pending.base_versions):
             raise IdouError(
-                _("この住民・世帯には決裁待ちの異動（受付番号 %(no)d）があります。決裁か差戻しの後に入力してください。")
+                _(
+                    "この住民・世帯には決裁待ちの異動（受付番号 %(no)d）があります。決裁か差戻しの後に入力してください。"
+                )
                 % {"no": pending.pk}
             )
 
@@ -170,13 +172,21 @@ def _not_already_resident(people: list[dict[str, Any]]) -> None:
     if len(indexes) != len(set(indexes)):
         raise IdouError(_("同じ個人番号が2人に入力されています。"), "mynumber")
     if indexes and Resident.objects.filter(mynumber_index__in=indexes, status=Status.RESIDENT).exists():
-        raise IdouError(_("この個人番号の方はすでに住民として登録されています。転入ではなく転居などで処理してください。"), "mynumber")
+        raise IdouError(
+            _("この個人番号の方はすでに住民として登録されています。転入ではなく転居などで処理してください。"),
+            "mynumber",
+        )
     for p in people:
         if Resident.objects.filter(
-            status=Status.RESIDENT, search_kana=p["name_kana"].replace(" ", ""), birth_date=p["birth_date"], sex=p["sex"]
+            status=Status.RESIDENT,
+            search_kana=p["name_kana"].replace(" ", ""),
+            birth_date=p["birth_date"],
+            sex=p["sex"],
         ).exists():
             raise IdouError(
-                _("%(name)s さんと同じフリガナ・生年月日・性別の住民がすでに登録されています。同じ方でないか確認してください。")
+                _(
+                    "%(name)s さんと同じフリガナ・生年月日・性別の住民がすでに登録されています。同じ方でないか確認してください。"
+                )
                 % {"name": p["name"]},
                 "name_kana",
             )
@@ -213,14 +223,21 @@ def idou_enter_move_in(
         versions = _versions(households=[household])
         _check_expected(expected_versions, versions)
         if any(p["relationship"] == HEAD for p in people):
-            raise IdouError(_("既存の世帯に入る場合、世帯主は入力できません（世帯主変更で行ってください）。"), "relationship")
+            raise IdouError(
+                _("既存の世帯に入る場合、世帯主は入力できません（世帯主変更で行ってください）。"),
+                "relationship",
+            )
         where = {"setai_no": setai_no}
     else:
         address = normalise_text(address)
         if not address:
             raise IdouError(_("転入先の住所を入力してください。"), "address")
         _one_head(p["relationship"] for p in people)
-        where = {"address": address, "katagaki": normalise_text(katagaki), "postal_code": normalise_text(postal_code)}
+        where = {
+            "address": address,
+            "katagaki": normalise_text(katagaki),
+            "postal_code": normalise_text(postal_code),
+        }
     _not_already_resident(people)
     extra = _("ほか%(n)d名") % {"n": len(people) - 1} if len(people) > 1 else ""
     return _enter(
@@ -298,7 +315,9 @@ def idou_enter_move_out(
         leaving.append(members[no])
     staying = [r for no, r in members.items() if no not in atena_nos]
     if staying and any(r.relationship == HEAD for r in leaving):
-        raise IdouError(_("世帯主だけが転出し、他の人が残る場合は、先に世帯主変更をしてください。"), "atena_nos")
+        raise IdouError(
+            _("世帯主だけが転出し、他の人が残る場合は、先に世帯主変更をしてください。"), "atena_nos"
+        )
     destination = normalise_text(destination)
     if not destination:
         raise IdouError(_("転出先の住所を入力してください。"), "destination")
@@ -311,7 +330,8 @@ def idou_enter_move_out(
         notified_on=notified_on,
         payload={"setai_no": setai_no, "atena_nos": atena_nos, "destination": destination},
         versions=versions,
-        summary=f"{leaving[0].name}" + (_(" ほか%(n)d名") % {"n": len(leaving) - 1} if len(leaving) > 1 else ""),
+        summary=f"{leaving[0].name}"
+        + (_(" ほか%(n)d名") % {"n": len(leaving) - 1} if len(leaving) > 1 else ""),
     )
 
 
@@ -522,9 +542,10 @@ def idou_enter_correction(
         changed.pop("mynumber_index", None)
     if not changed:
         raise IdouError(_("修正する項目がありません。"))
-    if changed.get("mynumber_index") and Resident.objects.filter(
-        mynumber_index=changed["mynumber_index"]
-    ).exclude(pk=resident.pk).exists():
+    if (
+        changed.get("mynumber_index")
+        and Resident.objects.filter(mynumber_index=changed["mynumber_index"]).exclude(pk=resident.pk).exists()
+    ):
         raise IdouError(_("この個人番号は他の住民に登録されています。"), "mynumber")
     versions = _versions([resident])
     _check_expected(expected_versions, versions)
@@ -561,7 +582,9 @@ def idou_return(*, actor: Any, idou_id: int, reason: str) -> Idou:
     with transaction.atomic():
         idou = Idou.objects.select_for_update().get(pk=idou_id)
         if idou.state != Idou.State.PENDING:
-            raise IdouError(_("この異動はすでに%(state)sされています。") % {"state": idou.get_state_display()})
+            raise IdouError(
+                _("この異動はすでに%(state)sされています。") % {"state": idou.get_state_display()}
+            )
         idou.state = Idou.State.RETURNED
         idou.decided_by = actor
         idou.decided_at = timezone.now()
@@ -578,7 +601,9 @@ def idou_approve(*, actor: Any, idou_id: int) -> Idou:
     with transaction.atomic():
         idou = Idou.objects.select_for_update().select_related("entered_by").get(pk=idou_id)
         if idou.state != Idou.State.PENDING:
-            raise IdouError(_("この異動はすでに%(state)sされています。") % {"state": idou.get_state_display()})
+            raise IdouError(
+                _("この異動はすでに%(state)sされています。") % {"state": idou.get_state_display()}
+            )
         if idou.entered_by_id == actor.pk:
             raise IdouError(_("自分が入力した異動は決裁できません。別の決裁者に依頼してください。"))
         _lock_and_check_versions(idou.base_versions)
@@ -604,14 +629,26 @@ def idou_approve(*, actor: Any, idou_id: int) -> Idou:
 def _lock_and_check_versions(base_versions: dict[str, int]) -> None:
     atena = [k[2:] for k in base_versions if k.startswith("R:")]
     setai = [k[2:] for k in base_versions if k.startswith("H:")]
-    current = {f"R:{no}": v for no, v in Resident.objects.select_for_update().filter(atena_no__in=atena).values_list("atena_no", "rireki_no")}
+    current = {
+        f"R:{no}": v
+        for no, v in Resident.objects.select_for_update()
+        .filter(atena_no__in=atena)
+        .values_list("atena_no", "rireki_no")
+    }
     current.update(
-        {f"H:{no}": v for no, v in Household.objects.select_for_update().filter(setai_no__in=setai).values_list("setai_no", "version")}
+        {
+            f"H:{no}": v
+            for no, v in Household.objects.select_for_update()
+            .filter(setai_no__in=setai)
+            .values_list("setai_no", "version")
+        }
     )
     for key, version in base_versions.items():
         if current.get(key) != version:
             raise StaleVersion(
-                _("入力後に対象の記録が更新されたため本登録できません。差し戻して、最新の内容で入力し直してください。")
+                _(
+                    "入力後に対象の記録が更新されたため本登録できません。差し戻して、最新の内容で入力し直してください。"
+                )
             )
 
 
@@ -621,7 +658,11 @@ Applied = tuple[list[Resident], list[object]]
 
 
 def _head_name(household: Household) -> str:
-    head = household.members.filter(status=Status.RESIDENT, relationship=HEAD).values_list("name", flat=True).first()
+    head = (
+        household.members.filter(status=Status.RESIDENT, relationship=HEAD)
+        .values_list("name", flat=True)
+        .first()
+    )
     return head or ""
 
 
@@ -676,16 +717,21 @@ def _apply_move_in(idou: Idou) -> Applied:
         household = Household.objects.get(setai_no=where["setai_no"])
     else:
         household = Household(
-            setai_no=setai_no_issue(), address=where["address"], katagaki=where["katagaki"],
+            setai_no=setai_no_issue(),
+            address=where["address"],
+            katagaki=where["katagaki"],
             postal_code=where.get("postal_code", ""),
         )
         household_search_refresh(household)
         household.save()
     created = []
     for person in payload["members"]:
-        if person.get("mynumber_index") and Resident.objects.filter(
-            mynumber_index=person["mynumber_index"], status=Status.RESIDENT
-        ).exists():
+        if (
+            person.get("mynumber_index")
+            and Resident.objects.filter(
+                mynumber_index=person["mynumber_index"], status=Status.RESIDENT
+            ).exists()
+        ):
             raise IdouError(_("この個人番号の方はすでに住民として登録されています。"))
         resident = Resident(
             atena_no=atena_no_issue(),
@@ -759,7 +805,9 @@ def _apply_birth(idou: Idou) -> Applied:
     child.save()
     _touch_household(household)
     _record([child], idou)
-    return [child], [interface.ResidentBorn(atena_no=child.atena_no, setai_no=household.setai_no, idou_id=idou.pk)]
+    return [child], [
+        interface.ResidentBorn(atena_no=child.atena_no, setai_no=household.setai_no, idou_id=idou.pk)
+    ]
 
 
 def _apply_death(idou: Idou) -> Applied:
@@ -783,7 +831,12 @@ def _apply_relationships(residents: list[Resident], rels: dict[str, str], househ
 def _apply_split(idou: Idou) -> Applied:
     payload = idou.payload
     source = Household.objects.get(setai_no=payload["setai_no"])
-    new = Household(setai_no=setai_no_issue(), address=source.address, katagaki=payload["katagaki"], postal_code=source.postal_code)
+    new = Household(
+        setai_no=setai_no_issue(),
+        address=source.address,
+        katagaki=payload["katagaki"],
+        postal_code=source.postal_code,
+    )
     household_search_refresh(new)
     new.save()
     moving = [_bump(r) for r in source.members.filter(atena_no__in=list(payload["relationships"]))]
@@ -841,7 +894,14 @@ _APPLIERS: dict[str, Callable[[Idou], Applied]] = {
 
 def household_order(residents: Iterable[Resident]) -> list[Resident]:
     """Members in the order of the standard: by 続柄 group, then birth date."""
-    return sorted(residents, key=lambda r: (order_group(r.relationship), r.birth_date.to_db() if r.birth_date else "9", r.atena_no))
+    return sorted(
+        residents,
+        key=lambda r: (
+            order_group(r.relationship),
+            r.birth_date.to_db() if r.birth_date else "9",
+            r.atena_no,
+        ),
+    )
 
 
 __all__ = [

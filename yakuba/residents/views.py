@@ -49,14 +49,15 @@ def search_view(request: HttpRequest) -> HttpResponse:
         results, more = selectors.resident_search(query)
         searched = True
         audit_record(
-            actor=request.user, action="resident_search", target_type="residents",
+            actor=request.user,
+            action="resident_search",
+            target_type="residents",
             detail={"query": {k: v for k, v in form.cleaned_data.items() if v}, "count": len(results)},
         )
-    rows = [
-        {"r": r, "birth": _show_date(r.birth_date, r.kind)}
-        for r in results
-    ]
-    return render(request, "residents/search.html", {"form": form, "rows": rows, "more": more, "searched": searched})
+    rows = [{"r": r, "birth": _show_date(r.birth_date, r.kind)} for r in results]
+    return render(
+        request, "residents/search.html", {"form": form, "rows": rows, "more": more, "searched": searched}
+    )
 
 
 def _member_rows(members: list[Resident]) -> list[dict[str, Any]]:
@@ -86,7 +87,15 @@ def household_view(request: HttpRequest, setai_no: str) -> HttpResponse:
     )
 
 
-_SENSITIVE_FIELDS = ("juminhyo_code", "honseki", "hittousha", "residence_status", "residence_period", "residence_expires_on", "residence_card_no")
+_SENSITIVE_FIELDS = (
+    "juminhyo_code",
+    "honseki",
+    "hittousha",
+    "residence_status",
+    "residence_period",
+    "residence_expires_on",
+    "residence_card_no",
+)
 
 
 @require_http_methods(["GET"])
@@ -98,8 +107,12 @@ def resident_view(request: HttpRequest, atena_no: str) -> HttpResponse:
     sensitive = access.can_see_sensitive(request.user)
     show_mynumber = sensitive and request.GET.get("show") == "mynumber"
     audit_record(
-        actor=request.user, action="resident_read", target_type="resident", target_id=atena_no,
-        mynumber_shown=show_mynumber, detail={"sensitive": sensitive},
+        actor=request.user,
+        action="resident_read",
+        target_type="resident",
+        target_id=atena_no,
+        mynumber_shown=show_mynumber,
+        detail={"sensitive": sensitive},
     )
     from yakuba.core import crypto
 
@@ -142,7 +155,11 @@ def idou_list_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "residents/idou_list.html",
-        {"pending": selectors.idou_pending(), "recent": selectors.idou_recent(), "can_approve": access.can_approve(request.user)},
+        {
+            "pending": selectors.idou_pending(),
+            "recent": selectors.idou_recent(),
+            "can_approve": access.can_approve(request.user),
+        },
     )
 
 
@@ -189,7 +206,17 @@ def _idou_view_model(idou: Idou, sensitive: bool) -> dict[str, Any]:
     lines: list[tuple[Any, str]] = []
     people: list[list[tuple[Any, str]]] = []
     relationships: list[tuple[str, str, str]] = []
-    for key in ("setai_no", "from_setai_no", "into_setai_no", "address", "katagaki", "postal_code", "destination", "previous_address", "reason"):
+    for key in (
+        "setai_no",
+        "from_setai_no",
+        "into_setai_no",
+        "address",
+        "katagaki",
+        "postal_code",
+        "destination",
+        "previous_address",
+        "reason",
+    ):
         if payload.get(key):
             lines.append((_PAYLOAD_LABELS.get(key, key), str(payload[key])))
     where = payload.get("household", {})
@@ -202,7 +229,11 @@ def _idou_view_model(idou: Idou, sensitive: bool) -> dict[str, Any]:
         people.append(_person_lines(payload["person"], sensitive))
     if payload.get("changes"):
         people.append(_person_lines(payload["changes"], sensitive))
-    names = _names(list(payload.get("relationships", {})) + list(payload.get("atena_nos", [])) + [payload.get("atena_no", "")])
+    names = _names(
+        list(payload.get("relationships", {}))
+        + list(payload.get("atena_nos", []))
+        + [payload.get("atena_no", "")]
+    )
     for atena_no, rel in payload.get("relationships", {}).items():
         relationships.append((atena_no, names.get(atena_no, ""), rel))
     for atena_no in payload.get("atena_nos", []):
@@ -226,7 +257,9 @@ def idou_detail_view(request: HttpRequest, idou_id: int) -> HttpResponse:
                 services.idou_approve(actor=request.user, idou_id=idou.pk)
                 messages.success(request, _("本登録しました。"))
             elif action == "return":
-                services.idou_return(actor=request.user, idou_id=idou.pk, reason=request.POST.get("reason", ""))
+                services.idou_return(
+                    actor=request.user, idou_id=idou.pk, reason=request.POST.get("reason", "")
+                )
                 messages.success(request, _("差し戻しました。"))
             else:
                 raise Http404
@@ -237,7 +270,9 @@ def idou_detail_view(request: HttpRequest, idou_id: int) -> HttpResponse:
     audit_record(actor=request.user, action="idou_read", target_type="idou", target_id=str(idou.pk))
     model = _idou_view_model(idou, access.can_see_sensitive(request.user))
     can_decide = (
-        idou.state == Idou.State.PENDING and access.can_approve(request.user) and idou.entered_by_id != request.user.pk
+        idou.state == Idou.State.PENDING
+        and access.can_approve(request.user)
+        and idou.entered_by_id != request.user.pk
     )
     return render(
         request,
@@ -297,7 +332,10 @@ def move_in_view(request: HttpRequest) -> HttpResponse:
             count = max(1, count - 1)
     data = request.POST if request.method == "POST" else None
     form = MoveInForm(data)
-    people = [PersonForm(data, prefix=f"m{i}", initial={"relationship": "世帯主"} if i == 0 else {}) for i in range(count)]
+    people = [
+        PersonForm(data, prefix=f"m{i}", initial={"relationship": "世帯主"} if i == 0 else {})
+        for i in range(count)
+    ]
     submitting = request.method == "POST" and not ({"add_member", "remove_member"} & set(request.POST))
     if submitting and form.is_valid() and all(p.is_valid() for p in people):
         try:
@@ -317,7 +355,13 @@ def move_in_view(request: HttpRequest) -> HttpResponse:
         except RecordError as exc:
             _attach(exc, form, people)
     return _render_entry(
-        request, _("転入の入力"), form, people=people, member_count=count, max_members=MAX_MEMBERS, move_in=True,
+        request,
+        _("転入の入力"),
+        form,
+        people=people,
+        member_count=count,
+        max_members=MAX_MEMBERS,
+        move_in=True,
         # Adding or removing a person re-renders the page: errors would only confuse at that point.
         hide_errors=not submitting and request.method == "POST",
     )
@@ -360,8 +404,14 @@ def address_change_view(request: HttpRequest, setai_no: str) -> HttpResponse:
         form=form,
         household=household,
         call=lambda d: services.idou_enter_address_change(
-            actor=request.user, setai_no=setai_no, idou_date=d["idou_date"], notified_on=d["notified_on"],
-            address=d["address"], katagaki=d["katagaki"], postal_code=d["postal_code"], expected_versions=d["versions"],
+            actor=request.user,
+            setai_no=setai_no,
+            idou_date=d["idou_date"],
+            notified_on=d["notified_on"],
+            address=d["address"],
+            katagaki=d["katagaki"],
+            postal_code=d["postal_code"],
+            expected_versions=d["versions"],
         ),
     )
 
@@ -377,8 +427,13 @@ def move_out_view(request: HttpRequest, setai_no: str) -> HttpResponse:
         form=form,
         household=household,
         call=lambda d: services.idou_enter_move_out(
-            actor=request.user, setai_no=setai_no, atena_nos=d["atena_nos"], planned_date=d["idou_date"],
-            notified_on=d["notified_on"], destination=d["destination"], expected_versions=d["versions"],
+            actor=request.user,
+            setai_no=setai_no,
+            atena_nos=d["atena_nos"],
+            planned_date=d["idou_date"],
+            notified_on=d["notified_on"],
+            destination=d["destination"],
+            expected_versions=d["versions"],
         ),
     )
 
@@ -395,8 +450,11 @@ def birth_view(request: HttpRequest, setai_no: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid() and person.is_valid():
         try:
             idou = services.idou_enter_birth(
-                actor=request.user, setai_no=setai_no, notified_on=form.cleaned_data["notified_on"],
-                person=person.person_data(), expected_versions=form.cleaned_data["versions"],
+                actor=request.user,
+                setai_no=setai_no,
+                notified_on=form.cleaned_data["notified_on"],
+                person=person.person_data(),
+                expected_versions=form.cleaned_data["versions"],
             )
             return _entered(request, idou)
         except RecordError as exc:
@@ -407,10 +465,18 @@ def birth_view(request: HttpRequest, setai_no: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def death_view(request: HttpRequest, atena_no: str) -> HttpResponse:
     access.require(request.user, access.ENTER)
-    resident = Resident.objects.select_related("household").filter(atena_no=atena_no, status=Status.RESIDENT).first()
+    resident = (
+        Resident.objects.select_related("household").filter(atena_no=atena_no, status=Status.RESIDENT).first()
+    )
     if resident is None:
         raise Http404
-    form = DeathForm(request.POST or None, versions={f"R:{atena_no}": resident.rireki_no, f"H:{resident.household.setai_no}": resident.household.version})
+    form = DeathForm(
+        request.POST or None,
+        versions={
+            f"R:{atena_no}": resident.rireki_no,
+            f"H:{resident.household.setai_no}": resident.household.version,
+        },
+    )
     form.fields["idou_date"].label = _("死亡日")
     return _simple_entry(
         request,
@@ -418,7 +484,10 @@ def death_view(request: HttpRequest, atena_no: str) -> HttpResponse:
         form=form,
         resident=resident,
         call=lambda d: services.idou_enter_death(
-            actor=request.user, atena_no=atena_no, idou_date=d["idou_date"], notified_on=d["notified_on"],
+            actor=request.user,
+            atena_no=atena_no,
+            idou_date=d["idou_date"],
+            notified_on=d["notified_on"],
             expected_versions=d["versions"],
         ),
     )
@@ -428,16 +497,29 @@ def death_view(request: HttpRequest, atena_no: str) -> HttpResponse:
 def split_view(request: HttpRequest, setai_no: str) -> HttpResponse:
     access.require(request.user, access.ENTER)
     household, members = _household_or_404(setai_no)
-    form = SplitForm(request.POST or None, members=members, optional=True, initial_current=False, versions=_versions_for(household, members))
+    form = SplitForm(
+        request.POST or None,
+        members=members,
+        optional=True,
+        initial_current=False,
+        versions=_versions_for(household, members),
+    )
     return _simple_entry(
         request,
         title=_("世帯分離の入力"),
         form=form,
         household=household,
-        explain=_("新しい世帯に移る人だけ、新しい世帯での続柄（1人は「世帯主」）を入力してください。残る人は空欄のままにします。"),
+        explain=_(
+            "新しい世帯に移る人だけ、新しい世帯での続柄（1人は「世帯主」）を入力してください。残る人は空欄のままにします。"
+        ),
         call=lambda d: services.idou_enter_split(
-            actor=request.user, setai_no=setai_no, relationships=form.relationships(), idou_date=d["idou_date"],
-            notified_on=d["notified_on"], katagaki=d["katagaki"] or None, expected_versions=d["versions"],
+            actor=request.user,
+            setai_no=setai_no,
+            relationships=form.relationships(),
+            idou_date=d["idou_date"],
+            notified_on=d["notified_on"],
+            katagaki=d["katagaki"] or None,
+            expected_versions=d["versions"],
         ),
     )
 
@@ -446,7 +528,13 @@ def split_view(request: HttpRequest, setai_no: str) -> HttpResponse:
 def merge_view(request: HttpRequest, setai_no: str) -> HttpResponse:
     access.require(request.user, access.ENTER)
     household, members = _household_or_404(setai_no)
-    form = MergeForm(request.POST or None, members=members, optional=False, initial_current=False, versions=_versions_for(household, members))
+    form = MergeForm(
+        request.POST or None,
+        members=members,
+        optional=False,
+        initial_current=False,
+        versions=_versions_for(household, members),
+    )
     return _simple_entry(
         request,
         title=_("世帯合併の入力"),
@@ -454,8 +542,12 @@ def merge_view(request: HttpRequest, setai_no: str) -> HttpResponse:
         household=household,
         explain=_("この世帯の全員が合併先の世帯に入ります。合併先の世帯主から見た続柄を入力してください。"),
         call=lambda d: services.idou_enter_merge(
-            actor=request.user, from_setai_no=setai_no, into_setai_no=d["into_setai_no"].strip(),
-            relationships=form.relationships(), idou_date=d["idou_date"], notified_on=d["notified_on"],
+            actor=request.user,
+            from_setai_no=setai_no,
+            into_setai_no=d["into_setai_no"].strip(),
+            relationships=form.relationships(),
+            idou_date=d["idou_date"],
+            notified_on=d["notified_on"],
             expected_versions=d["versions"],
         ),
     )
@@ -465,7 +557,13 @@ def merge_view(request: HttpRequest, setai_no: str) -> HttpResponse:
 def head_change_view(request: HttpRequest, setai_no: str) -> HttpResponse:
     access.require(request.user, access.ENTER)
     household, members = _household_or_404(setai_no)
-    form = RelationshipsForm(request.POST or None, members=members, optional=False, initial_current=True, versions=_versions_for(household, members))
+    form = RelationshipsForm(
+        request.POST or None,
+        members=members,
+        optional=False,
+        initial_current=True,
+        versions=_versions_for(household, members),
+    )
     return _simple_entry(
         request,
         title=_("世帯主変更の入力"),
@@ -473,16 +571,24 @@ def head_change_view(request: HttpRequest, setai_no: str) -> HttpResponse:
         household=household,
         explain=_("新しい世帯主を「世帯主」とし、他の全員の続柄を新しい世帯主から見た続柄に直してください。"),
         call=lambda d: services.idou_enter_head_change(
-            actor=request.user, setai_no=setai_no, relationships=form.relationships(), idou_date=d["idou_date"],
-            notified_on=d["notified_on"], expected_versions=d["versions"],
+            actor=request.user,
+            setai_no=setai_no,
+            relationships=form.relationships(),
+            idou_date=d["idou_date"],
+            notified_on=d["notified_on"],
+            expected_versions=d["versions"],
         ),
     )
 
 
 def _person_initial(resident: Resident) -> dict[str, Any]:
-    initial: dict[str, Any] = {key: getattr(resident, key) for key in PERSON_FIELDS if key not in ("mynumber_enc", "mynumber_index")}
+    initial: dict[str, Any] = {
+        key: getattr(resident, key) for key in PERSON_FIELDS if key not in ("mynumber_enc", "mynumber_index")
+    }
     initial["birth_date"] = resident.birth_date.display(japanese_era=resident.kind == Kind.JAPANESE)
-    initial["residence_expires_on"] = resident.residence_expires_on.isoformat() if resident.residence_expires_on else ""
+    initial["residence_expires_on"] = (
+        resident.residence_expires_on.isoformat() if resident.residence_expires_on else ""
+    )
     return initial
 
 
@@ -503,11 +609,15 @@ def correction_view(request: HttpRequest, atena_no: str) -> HttpResponse:
         changes = {k: v for k, v in person.person_data().items()}
         try:
             idou = services.idou_enter_correction(
-                actor=request.user, atena_no=atena_no, changes=changes, reason=form.cleaned_data["reason"],
-                idou_date=form.cleaned_data["idou_date"], notified_on=None, expected_versions=form.cleaned_data["versions"],
+                actor=request.user,
+                atena_no=atena_no,
+                changes=changes,
+                reason=form.cleaned_data["reason"],
+                idou_date=form.cleaned_data["idou_date"],
+                notified_on=None,
+                expected_versions=form.cleaned_data["versions"],
             )
             return _entered(request, idou)
         except RecordError as exc:
             (person if exc.field in person.fields else form).add_service_error(exc)
     return _render_entry(request, _("職権修正の入力"), form, people=[person], resident=resident)
-

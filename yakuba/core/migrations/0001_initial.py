@@ -3,137 +3,259 @@
 import django.contrib.auth.models
 import django.contrib.auth.validators
 import django.utils.timezone
-import yakuba.core.models
 from django.db import migrations, models
+
+import yakuba.core.models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ApiClient',
+            name="ApiClient",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='連携先システム名')),
-                ('token_hash', models.CharField(max_length=64, unique=True)),
-                ('token_prefix', models.CharField(max_length=8)),
-                ('scopes', models.JSONField(blank=True, default=list, verbose_name='利用できるAPI')),
-                ('can_see_mynumber', models.BooleanField(default=False, verbose_name='個人番号の提供')),
-                ('active', models.BooleanField(default=True, verbose_name='有効')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="連携先システム名")),
+                ("token_hash", models.CharField(max_length=64, unique=True)),
+                ("token_prefix", models.CharField(max_length=8)),
+                ("scopes", models.JSONField(blank=True, default=list, verbose_name="利用できるAPI")),
+                ("can_see_mynumber", models.BooleanField(default=False, verbose_name="個人番号の提供")),
+                ("active", models.BooleanField(default=True, verbose_name="有効")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': '連携先システム',
-                'verbose_name_plural': '連携先システム',
+                "verbose_name": "連携先システム",
+                "verbose_name_plural": "連携先システム",
             },
         ),
         migrations.CreateModel(
-            name='LoginFailure',
+            name="LoginFailure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('username', models.CharField(db_index=True, max_length=150)),
-                ('ip_address', models.CharField(db_index=True, max_length=45)),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("username", models.CharField(db_index=True, max_length=150)),
+                ("ip_address", models.CharField(db_index=True, max_length=45)),
+                ("at", models.DateTimeField(auto_now_add=True, db_index=True)),
             ],
         ),
         migrations.CreateModel(
-            name='Municipality',
+            name="Municipality",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(default='一ノ森市', max_length=50, verbose_name='団体名')),
-                ('name_kana', models.CharField(blank=True, max_length=100, verbose_name='団体名（カナ）')),
-                ('name_en', models.CharField(blank=True, max_length=100, verbose_name='団体名（英語）')),
-                ('prefecture', models.CharField(blank=True, max_length=10, verbose_name='都道府県')),
-                ('lgcode', models.CharField(default='039993', max_length=6, validators=[yakuba.core.models.validate_lgcode], verbose_name='団体コード')),
-                ('mayor_title', models.CharField(default='市長', max_length=20, verbose_name='首長の職名')),
-                ('mayor_name', models.CharField(blank=True, max_length=50, verbose_name='首長氏名')),
-                ('seal_image', models.ImageField(blank=True, upload_to='seal/', verbose_name='公印の画像')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='庁舎の住所')),
-                ('phone', models.CharField(blank=True, max_length=20, verbose_name='代表電話')),
-                ('window_hours', models.CharField(default='平日 8:30〜17:15', max_length=100, verbose_name='窓口の受付時間')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(default="一ノ森市", max_length=50, verbose_name="団体名")),
+                ("name_kana", models.CharField(blank=True, max_length=100, verbose_name="団体名（カナ）")),
+                ("name_en", models.CharField(blank=True, max_length=100, verbose_name="団体名（英語）")),
+                ("prefecture", models.CharField(blank=True, max_length=10, verbose_name="都道府県")),
+                (
+                    "lgcode",
+                    models.CharField(
+                        default="039993",
+                        max_length=6,
+                        validators=[yakuba.core.models.validate_lgcode],
+                        verbose_name="団体コード",
+                    ),
+                ),
+                ("mayor_title", models.CharField(default="市長", max_length=20, verbose_name="首長の職名")),
+                ("mayor_name", models.CharField(blank=True, max_length=50, verbose_name="首長氏名")),
+                ("seal_image", models.ImageField(blank=True, upload_to="seal/", verbose_name="公印の画像")),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="庁舎の住所")),
+                ("phone", models.CharField(blank=True, max_length=20, verbose_name="代表電話")),
+                (
+                    "window_hours",
+                    models.CharField(
+                        default="平日 8:30〜17:15", max_length=100, verbose_name="窓口の受付時間"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '団体の設定',
-                'verbose_name_plural': '団体の設定',
+                "verbose_name": "団体の設定",
+                "verbose_name_plural": "団体の設定",
             },
         ),
         migrations.CreateModel(
-            name='NumberSequence',
+            name="NumberSequence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=50, unique=True)),
-                ('last_value', models.BigIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=50, unique=True)),
+                ("last_value", models.BigIntegerField(default=0)),
             ],
         ),
         migrations.CreateModel(
-            name='StaffUser',
+            name="StaffUser",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('username', models.CharField(error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('display_name', models.CharField(blank=True, max_length=50, verbose_name='表示名')),
-                ('department', models.CharField(blank=True, max_length=50, verbose_name='所属')),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                ("last_login", models.DateTimeField(blank=True, null=True, verbose_name="last login")),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        error_messages={"unique": "A user with that username already exists."},
+                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
+                        max_length=150,
+                        unique=True,
+                        validators=[django.contrib.auth.validators.UnicodeUsernameValidator()],
+                        verbose_name="username",
+                    ),
+                ),
+                ("first_name", models.CharField(blank=True, max_length=150, verbose_name="first name")),
+                ("last_name", models.CharField(blank=True, max_length=150, verbose_name="last name")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="email address")),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                (
+                    "date_joined",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="date joined"),
+                ),
+                ("display_name", models.CharField(blank=True, max_length=50, verbose_name="表示名")),
+                ("department", models.CharField(blank=True, max_length=50, verbose_name="所属")),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '職員',
-                'verbose_name_plural': '職員',
+                "verbose_name": "職員",
+                "verbose_name_plural": "職員",
             },
             managers=[
-                ('objects', django.contrib.auth.models.UserManager()),
+                ("objects", django.contrib.auth.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='AuditEntry',
+            name="AuditEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.BigIntegerField(unique=True)),
-                ('at', models.DateTimeField()),
-                ('actor', models.CharField(max_length=150)),
-                ('action', models.CharField(max_length=50)),
-                ('target_type', models.CharField(blank=True, max_length=50)),
-                ('target_id', models.CharField(blank=True, max_length=100)),
-                ('mynumber_shown', models.BooleanField(default=False)),
-                ('detail', models.JSONField(blank=True, default=dict)),
-                ('prev_hash', models.CharField(max_length=64)),
-                ('entry_hash', models.CharField(max_length=64)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("seq", models.BigIntegerField(unique=True)),
+                ("at", models.DateTimeField()),
+                ("actor", models.CharField(max_length=150)),
+                ("action", models.CharField(max_length=50)),
+                ("target_type", models.CharField(blank=True, max_length=50)),
+                ("target_id", models.CharField(blank=True, max_length=100)),
+                ("mynumber_shown", models.BooleanField(default=False)),
+                ("detail", models.JSONField(blank=True, default=dict)),
+                ("prev_hash", models.CharField(max_length=64)),
+                ("entry_hash", models.CharField(max_length=64)),
             ],
             options={
-                'verbose_name': '監査ログ',
-                'verbose_name_plural': '監査ログ',
-                'ordering': ['seq'],
-                'indexes': [models.Index(fields=['target_type', 'target_id'], name='core_audite_target__f1cadb_idx')],
+                "verbose_name": "監査ログ",
+                "verbose_name_plural": "監査ログ",
+                "ordering": ["seq"],
+                "indexes": [
+                    models.Index(fields=["target_type", "target_id"], name="core_audite_target__f1cadb_idx")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ClosedDay',
+            name="ClosedDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(verbose_name='日付')),
-                ('kind', models.CharField(choices=[('holiday', '閉庁日'), ('maintenance', '保守日')], default='holiday', max_length=20, verbose_name='種類')),
-                ('reason', models.CharField(blank=True, max_length=100, verbose_name='理由')),
-                ('service', models.CharField(blank=True, help_text='空欄はすべてのサービス', max_length=50, verbose_name='対象サービス')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField(verbose_name="日付")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("holiday", "閉庁日"), ("maintenance", "保守日")],
+                        default="holiday",
+                        max_length=20,
+                        verbose_name="種類",
+                    ),
+                ),
+                ("reason", models.CharField(blank=True, max_length=100, verbose_name="理由")),
+                (
+                    "service",
+                    models.CharField(
+                        blank=True,
+                        help_text="空欄はすべてのサービス",
+                        max_length=50,
+                        verbose_name="対象サービス",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '休業日',
-                'verbose_name_plural': '休業日（カレンダー）',
-                'ordering': ['date'],
-                'constraints': [models.UniqueConstraint(fields=('date', 'service'), name='closedday_unique_per_service')],
+                "verbose_name": "休業日",
+                "verbose_name_plural": "休業日（カレンダー）",
+                "ordering": ["date"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("date", "service"), name="closedday_unique_per_service")
+                ],
             },
         ),
     ]

@@ -56,7 +56,9 @@ class Command(BaseCommand):
         token = self._api_client()
         for manifest in registry.manifests():
             if manifest.seed:
-                import_string(manifest.seed)(residents=options["residents"], stdout=self.stdout, seed=options["seed"])
+                import_string(manifest.seed)(
+                    residents=options["residents"], stdout=self.stdout, seed=options["seed"]
+                )
         self._print_logins(token)
 
     def _municipality(self) -> None:
@@ -77,15 +79,22 @@ class Command(BaseCommand):
         )
         year = timezone.localdate().year
         for y in (year, year + 1):
-            for day in (dt.date(y, 12, 29), dt.date(y, 12, 30), dt.date(y, 12, 31), dt.date(y + 1, 1, 1),
-                        dt.date(y + 1, 1, 2), dt.date(y + 1, 1, 3)):
+            for day in (
+                dt.date(y, 12, 29),
+                dt.date(y, 12, 30),
+                dt.date(y, 12, 31),
+                dt.date(y + 1, 1, 1),
+                dt.date(y + 1, 1, 2),
+                dt.date(y + 1, 1, 3),
+            ):
                 ClosedDay.objects.get_or_create(date=day, service="", defaults={"reason": "年末年始"})
 
     @transaction.atomic
     def _staff(self) -> None:
         for username, display, department, roles, admin in DEMO_STAFF:
             user, created = StaffUser.objects.get_or_create(
-                username=username, defaults={"display_name": display, "department": department, "is_staff": admin}
+                username=username,
+                defaults={"display_name": display, "department": department, "is_staff": admin},
             )
             if created:
                 user.set_password(DEMO_PASSWORD)
@@ -111,4 +120,6 @@ class Command(BaseCommand):
         w("One-time code for the second step:  yakuba otp <username>   (e.g. .venv/bin/yakuba otp madoguchi)")
         if token:
             w(f"Linkage API token (demo-linkage, shown once): {token}")
-            w("  curl -H 'Authorization: Bearer <token>' http://127.0.0.1:8000/api/v1/residents/changes?since=0")
+            w(
+                "  curl -H 'Authorization: Bearer <token>' http://127.0.0.1:8000/api/v1/residents/changes?since=0"
+            )
