@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods
 
 from yakuba.core.audit import audit_record
@@ -26,11 +27,12 @@ from yakuba.residents.forms import (
     SearchForm,
     SplitForm,
 )
-from yakuba.residents.models import Household, Idou, Kind, Resident, Status
+from yakuba.residents.models import Art30_45, Household, Idou, Kind, Resident, Sex, Status
 from yakuba.residents.records import PERSON_FIELDS, RecordError
 from yakuba.residents.services import IdouError
 
 MAX_MEMBERS = 10
+IDOU_TYPE_LABELS = {**dict(Idou.Type.choices), "initial": _lazy("移行時の記録")}
 
 
 def _show_date(value: PartialDate | None, kind: str = Kind.JAPANESE) -> str:
@@ -127,7 +129,18 @@ def resident_view(request: HttpRequest, atena_no: str) -> HttpResponse:
             for key in _SENSITIVE_FIELDS:
                 if snap.get(key):
                     snap[key] = selectors.mask(str(snap[key]))
-        history_rows.append({"h": h, "idou_date": _show_date(h.idou_date, resident.kind), "snap": snap})
+        history_rows.append(
+            {
+                "h": h,
+                "type": IDOU_TYPE_LABELS.get(h.idou_type, h.idou_type),
+                "idou_date": _show_date(h.idou_date, resident.kind),
+                "snap": [
+                    (_PAYLOAD_LABELS.get(key, key), _snapshot_value(key, value, resident.kind))
+                    for key, value in snap.items()
+                    if value not in ("", None, False)
+                ],
+            }
+        )
     return render(
         request,
         "residents/resident.html",
@@ -149,6 +162,26 @@ def resident_view(request: HttpRequest, atena_no: str) -> HttpResponse:
     )
 
 
+_PARTIAL_DATE_KEYS = {"birth_date", "became_resident_on", "address_set_on", "left_on", "last_idou_date"}
+_CHOICE_LABELS: dict[str, dict[str, Any]] = {
+    "status": dict(Status.choices),
+    "kind": dict(Kind.choices),
+    "sex": dict(Sex.choices),
+    "art30_45": dict(Art30_45.choices),
+    "last_idou_kind": IDOU_TYPE_LABELS,
+}
+
+
+def _snapshot_value(key: str, value: Any, kind: str) -> Any:
+    if key in _PARTIAL_DATE_KEYS and isinstance(value, str) and value:
+        return _show_date(PartialDate.from_db(value), kind)
+    if key in _CHOICE_LABELS:
+        return _CHOICE_LABELS[key].get(value, value)
+    if value is True:
+        return _("はい")
+    return value
+
+
 @require_http_methods(["GET"])
 def idou_list_view(request: HttpRequest) -> HttpResponse:
     access.require(request.user, access.VIEW)
@@ -166,15 +199,20 @@ def idou_list_view(request: HttpRequest) -> HttpResponse:
 _PAYLOAD_LABELS = {f.name: f.verbose_name for f in Resident._meta.get_fields() if hasattr(f, "verbose_name")}
 _PAYLOAD_LABELS.update(
     {
-        "mynumber_enc": _("個人番号"),
-        "destination": _("転出先"),
-        "setai_no": _("世帯番号"),
-        "from_setai_no": _("合併元の世帯番号"),
-        "into_setai_no": _("合併先の世帯番号"),
-        "reason": _("理由"),
-        "address": _("住所"),
-        "katagaki": _("方書"),
-        "postal_code": _("郵便番号"),
+        "mynumber_enc": _lazy("個人番号"),
+        "destination": _lazy("転出先"),
+        "setai_no": _lazy("世帯番号"),
+        "from_setai_no": _lazy("合併元の世帯番号"),
+        "into_setai_no": _lazy("合併先の世帯番号"),
+        "reason": _lazy("理由"),
+        "address": _lazy("住所"),
+        "katagaki": _lazy("方書"),
+        "postal_code": _lazy("郵便番号"),
+        "head_name": _lazy("世帯主氏名"),
+        "status": _lazy("住民状態"),
+        "kind": _lazy("住民種別"),
+        "last_idou_kind": _lazy("異動事由"),
+        "last_idou_date": _lazy("異動日"),
     }
 )
 
