@@ -53,7 +53,7 @@ def test_events_are_delivered_only_after_commit():
 
 def test_registry_lists_the_residents_module(clerk):
     names = [m.name for m in registry.manifests()]
-    assert names == ["residents"]
+    assert names == ["core", "residents"]
     labels = [str(entry.label) for entry in registry.nav_entries(clerk)]
     assert labels == ["住民検索", "転入の入力", "決裁待ちの異動"]
 
@@ -86,7 +86,7 @@ def test_platform_runs_with_the_residents_module_switched_off(tmp_path):
         "from yakuba.core import registry; print([m.name for m in registry.manifests()])",
         env_extra=env,
     )
-    assert result.stdout.strip().splitlines()[-1] == "[]", result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "['core']", result.stderr
 
 
 def test_deploy_check_is_clean_with_production_settings():
@@ -104,3 +104,18 @@ def test_production_refuses_to_start_without_secrets():
     result = _yakuba("check", env_extra={"YAKUBA_PRODUCTION": "1", "SECRET_KEY": ""})
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def test_public_facts_carry_the_city_contact_and_closed_days(db):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from yakuba.core.models import ClosedDay, Municipality
+
+    Municipality.objects.update_or_create(pk=1, defaults={"name": "一ノ森市", "phone": "0191-00-0000"})
+    year = timezone.localdate().year
+    ClosedDay.objects.create(date=dt.date(year + 1, 1, 2), reason="年末年始")
+    facts = {fact.key: fact.value for fact in registry.public_facts()}
+    assert facts["core.name"] == "一ノ森市" and facts["core.phone"] == "0191-00-0000"
+    assert "1月2日（年末年始）" in facts["core.closed_days"]

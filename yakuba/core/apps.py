@@ -9,7 +9,13 @@ class CoreConfig(AppConfig):
     verbose_name = _("基盤")
 
     def ready(self) -> None:
+        from yakuba.core import registry
+        from yakuba.core.manifest import public_facts
         from yakuba.core.roles import roles_sync
+
+        registry.register(
+            registry.ModuleManifest(name="core", verbose_name=_("基盤"), public_facts=public_facts)
+        )
 
         # Groups follow the manifests after every migrate (new modules, changed permissions).
         post_migrate.connect(roles_sync, dispatch_uid="yakuba_roles_sync")
