@@ -110,3 +110,14 @@ def test_administrator_manages_staff_and_settings(admin_user, as_user):
 def test_clerk_cannot_open_the_admin(clerk, as_user):
     response = as_user(clerk).get("/admin/")
     assert response.status_code in (302, 403)
+
+
+def test_a_used_code_cannot_be_replayed(clerk):
+    first = Client()
+    first.post("/login/", {"username": "madoguchi", "password": PASSWORD})
+    code = current_code(clerk)
+    assert first.post("/login/otp/", {"token": code}).status_code == 302
+    second = Client()
+    second.post("/login/", {"username": "madoguchi", "password": PASSWORD})
+    response = second.post("/login/otp/", {"token": code})
+    assert response.status_code == 200 and "確認コードが正しくありません" in response.content.decode()

@@ -67,6 +67,7 @@ def test_roles_come_from_the_manifests(db):
 
 def _yakuba(*args, env_extra=None):
     env = {**os.environ, **(env_extra or {})}
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests for their own process only
     return subprocess.run(
         [sys.executable, "-m", "yakuba.cli", *args],
         capture_output=True,

@@ -19,7 +19,7 @@ ERAS: tuple[tuple[str, str, dt.date], ...] = (
     ("平成", "H", dt.date(1989, 1, 8)),
     ("昭和", "S", dt.date(1926, 12, 25)),
     ("大正", "T", dt.date(1912, 7, 30)),
-    ("明治", "M", dt.date(1868, 10, 23)),
+    ("明治", "M", dt.date(1868, 1, 25)),  # 明治元年1月1日 (旧暦); the era counts from the start of that year
 )
 
 

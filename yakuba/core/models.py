@@ -2,6 +2,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from yakuba.core.checkdigit import lgcode_is_valid
 
@@ -28,7 +29,7 @@ class Municipality(models.Model):
 
     class Meta:
         verbose_name = _("団体の設定")
-        verbose_name_plural = _("団体の設定")
+        verbose_name_plural = pgettext_lazy("plural", "団体の設定")
 
     def __str__(self) -> str:
         return self.name
@@ -55,7 +56,7 @@ class ClosedDay(models.Model):
 
     class Meta:
         verbose_name = _("休業日")
-        verbose_name_plural = _("休業日（カレンダー）")
+        verbose_name_plural = pgettext_lazy("plural", "休業日（カレンダー）")
         ordering = ["date"]
         constraints = [
             models.UniqueConstraint(fields=["date", "service"], name="closedday_unique_per_service")
@@ -73,7 +74,7 @@ class StaffUser(AbstractUser):
 
     class Meta:
         verbose_name = _("職員")
-        verbose_name_plural = _("職員")
+        verbose_name_plural = pgettext_lazy("plural", "職員")
 
     def __str__(self) -> str:
         return self.display_name or self.username
@@ -122,7 +123,7 @@ class AuditEntry(models.Model):
 
     class Meta:
         verbose_name = _("監査ログ")
-        verbose_name_plural = _("監査ログ")
+        verbose_name_plural = pgettext_lazy("plural", "監査ログ")
         ordering = ["seq"]
         indexes = [models.Index(fields=["target_type", "target_id"])]
 
@@ -143,7 +144,7 @@ class ApiClient(models.Model):
 
     class Meta:
         verbose_name = _("連携先システム")
-        verbose_name_plural = _("連携先システム")
+        verbose_name_plural = pgettext_lazy("plural", "連携先システム")
 
     def __str__(self) -> str:
         return self.name

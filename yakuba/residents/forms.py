@@ -117,7 +117,7 @@ class PersonForm(ServiceErrorMixin, forms.Form):
     )
     mynumber = _text(
         _("個人番号"),
-        help_text=_("12桁。画面・ログには残りません"),
+        help_text=_("12桁。画面・ログには残りません。"),
         max_length=20,
         inputmode="numeric",
         autocomplete="off",
@@ -188,7 +188,9 @@ class RelationshipsForm(EntryForm):
         self.members = members
         for r in members:
             self.fields[f"rel_{r.atena_no}"] = _text(
-                f"{r.name}（{_('現在')}：{r.relationship}）", required=not optional, max_length=40
+                _("%(name)s（現在：%(relationship)s）") % {"name": r.name, "relationship": r.relationship},
+                required=not optional,
+                max_length=40,
             )
             if initial_current:
                 self.initial.setdefault(f"rel_{r.atena_no}", r.relationship)

@@ -7,6 +7,7 @@ Only 本登録 data lives in ``Household``/``Resident``/``ResidentHistory``. An 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from yakuba.residents.fields import NullablePartialDateField, PartialDateField
 
@@ -50,7 +51,7 @@ class Household(models.Model):
 
     class Meta:
         verbose_name = _("世帯")
-        verbose_name_plural = _("世帯")
+        verbose_name_plural = pgettext_lazy("plural", "世帯")
 
     def __str__(self) -> str:
         return self.setai_no
@@ -106,7 +107,7 @@ class Resident(models.Model):
 
     class Meta:
         verbose_name = _("住民")
-        verbose_name_plural = _("住民")
+        verbose_name_plural = pgettext_lazy("plural", "住民")
         permissions = [
             ("enter_idou", "異動を入力（仮登録）できる"),
             ("approve_idou", "異動を決裁（本登録）できる"),
@@ -156,7 +157,7 @@ class Idou(models.Model):
 
     class Meta:
         verbose_name = _("異動")
-        verbose_name_plural = _("異動")
+        verbose_name_plural = pgettext_lazy("plural", "異動")
         indexes = [models.Index(fields=["state", "entered_at"])]
 
     def __str__(self) -> str:
@@ -180,7 +181,7 @@ class ResidentHistory(models.Model):
 
     class Meta:
         verbose_name = _("住民履歴")
-        verbose_name_plural = _("住民履歴")
+        verbose_name_plural = pgettext_lazy("plural", "住民履歴")
         constraints = [
             models.UniqueConstraint(fields=["atena_no", "rireki_no"], name="history_unique_rireki")
         ]

@@ -56,7 +56,7 @@ class RecordError(ValueError):
 def mynumber_clean(value: str) -> str:
     digits = normalise_text(value).replace(" ", "").replace("-", "")
     if not mynumber_is_valid(digits):
-        raise RecordError(_("個人番号は12桁の数字で、検査用数字が正しいものを入力してください。"), "mynumber")
+        raise RecordError(_("個人番号は12桁の数字で、検査数字が正しいものを入力してください。"), "mynumber")
     return digits
 
 
@@ -103,7 +103,7 @@ def person_clean(data: dict[str, Any], *, today: dt.date) -> dict[str, Any]:
     code = normalise_text(data.get("juminhyo_code", "")).replace(" ", "")
     if code and not juminhyo_code_is_valid(code):
         raise RecordError(
-            _("住民票コードは11桁の数字で、検査用数字が正しいものを入力してください。"), "juminhyo_code"
+            _("住民票コードは11桁の数字で、検査数字が正しいものを入力してください。"), "juminhyo_code"
         )
     out["juminhyo_code"] = code
     mynumber = data.get("mynumber", "")

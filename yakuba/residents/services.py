@@ -331,7 +331,7 @@ def idou_enter_move_out(
         payload={"setai_no": setai_no, "atena_nos": atena_nos, "destination": destination},
         versions=versions,
         summary=f"{leaving[0].name}"
-        + (_(" ほか%(n)d名") % {"n": len(leaving) - 1} if len(leaving) > 1 else ""),
+        + (" " + _("ほか%(n)d名") % {"n": len(leaving) - 1} if len(leaving) > 1 else ""),
     )
 
 
