@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import reset_queries, transaction
 from django.utils import timezone
 
 from yakuba.core import crypto
@@ -48,6 +48,8 @@ M, F = Sex.MALE.value, Sex.FEMALE.value
 HEAD = "世帯主"
 
 # --- names ---------------------------------------------------------------------------------------
+# The tables below are kept compact (several entries a line) on purpose.
+# fmt: off
 
 # Common surnames, weighted towards those frequent in 岩手県.
 SURNAMES: tuple[tuple[str, str], ...] = (
@@ -244,6 +246,7 @@ ARRIVED_DAYS = {
     "技能": (60, 3600), "定住者": (300, 7000), "永住者": (2000, 9000),
 }
 TSUSHO_SURNAMES = ("金田", "金本", "新井", "岩本", "松山", "安田", "高山", "木村", "林", "山田")
+# fmt: on
 
 
 @dataclass(slots=True)
@@ -306,7 +309,9 @@ def _age(birth: dt.date, on: dt.date) -> int:
 class _Planner:
     """Plans households and people in memory; all randomness comes from ``rng``."""
 
-    def __init__(self, rng: random.Random, today: dt.date, taken_mynumber_indexes: set[str], taken_codes: set[str]):
+    def __init__(
+        self, rng: random.Random, today: dt.date, taken_mynumber_indexes: set[str], taken_codes: set[str]
+    ):
         self.rng = rng
         self.today = today
         self.taken_indexes = taken_mynumber_indexes
@@ -315,7 +320,9 @@ class _Planner:
         towns = [(t, "chome") for t in CHOME_TOWNS] + [(t, "block") for t in BLOCK_TOWNS]
         towns += [(t, "rural") for t in RURAL_TOWNS]
         self.towns = [(f"{CITY}{name}", style, f"029-9{i + 1:03d}") for i, (name, style) in enumerate(towns)]
-        self.town_weights = [rng.uniform(0.4, 2.0) * (0.8 if style == "rural" else 1.0) for _t, style, _p in self.towns]
+        self.town_weights = [
+            rng.uniform(0.4, 2.0) * (0.8 if style == "rural" else 1.0) for _t, style, _p in self.towns
+        ]
         self.urban = [t for t in self.towns if t[1] != "rural"]
         self.buildings: list[tuple[str, str, str, int]] = []  # (address, postal, name, floors)
 
@@ -383,7 +390,9 @@ class _Planner:
         end = _years_before(self.today, age)
         return start + dt.timedelta(days=self.rng.randrange((end - start).days + 1))
 
-    def person(self, surname: tuple[str, str], sex: str, age: int, relationship: str, used: set[str]) -> _Person:
+    def person(
+        self, surname: tuple[str, str], sex: str, age: int, relationship: str, used: set[str]
+    ) -> _Person:
         birth = self.birth_for_age(age)
         given = self.given(sex, birth.year, used)
         return _Person(
@@ -411,8 +420,17 @@ class _Planner:
     def spouse_age(self, age: int, *, low: int = 18) -> int:
         return max(low, age - self.rng.randint(-2, 5))
 
-    def kids(self, surname: tuple[str, str], parents: list[int], used: set[str], *, count: int,
-             relationship: str = "子", low: int = 0, high: int = 200) -> list[_Person]:
+    def kids(
+        self,
+        surname: tuple[str, str],
+        parents: list[int],
+        used: set[str],
+        *,
+        count: int,
+        relationship: str = "子",
+        low: int = 0,
+        high: int = 200,
+    ) -> list[_Person]:
         out = []
         for _ in range(count):
             age = self.child_age(parents, low=low, high=high)
@@ -428,8 +446,14 @@ class _Planner:
 
     def household(self) -> tuple[list[_Person], str]:
         kinds = (
-            ("elderly_single", 20), ("elderly_couple", 17), ("couple_middle", 7), ("family", 13),
-            ("single_parent", 3), ("three_gen_middle", 7), ("three_gen_elder", 6), ("single_adult", 17),
+            ("elderly_single", 20),
+            ("elderly_couple", 17),
+            ("couple_middle", 7),
+            ("family", 13),
+            ("single_parent", 3),
+            ("three_gen_middle", 7),
+            ("three_gen_elder", 6),
+            ("single_adult", 17),
             ("parent_adult_child", 10),
         )
         kind = self.rng.choices([k for k, _w in kinds], [w for _k, w in kinds])[0]
@@ -460,8 +484,10 @@ class _Planner:
         used: set[str] = set()
         sex = F if self.rng.random() < 0.7 else M
         head = self.person(self.surname(), sex, int(self.rng.triangular(65, 101, 80)), HEAD, used)
-        head.koseki = head.name if sex == M or self.rng.random() < 0.2 else self.absent_father(
-            head.surname, head.birth + dt.timedelta(days=365 * 30)
+        head.koseki = (
+            head.name
+            if sex == M or self.rng.random() < 0.2
+            else self.absent_father(head.surname, head.birth + dt.timedelta(days=365 * 30))
         )
         return [head]
 
@@ -490,7 +516,9 @@ class _Planner:
         sex = F if self.rng.random() < 0.8 else M
         head = self.person(surname, sex, self.rng.randint(25, 55), HEAD, used)
         head.koseki = head.name
-        kids = self.kids(surname, [_age(head.birth, self.today)], used, count=self.rng.choice((1, 1, 2, 2, 3)), high=22)
+        kids = self.kids(
+            surname, [_age(head.birth, self.today)], used, count=self.rng.choice((1, 1, 2, 2, 3)), high=22
+        )
         for k in kids:
             k.koseki = head.name
         return [head, *kids]
@@ -539,9 +567,11 @@ class _Planner:
         daughter_line = self.rng.random() < 0.2  # 子の夫 takes the family's surname
         child = self.person(surname, F if daughter_line else M, child_age, "子", used)
         in_law = self.person(
-            surname, M if daughter_line else F,
+            surname,
+            M if daughter_line else F,
             self.spouse_age(child_age, low=25) if not daughter_line else child_age + self.rng.randint(-2, 5),
-            "子の夫" if daughter_line else "子の妻", used,
+            "子の夫" if daughter_line else "子の妻",
+            used,
         )
         child.koseki = in_law.koseki = child.name
         self._maybe_former_surname(in_law)
@@ -553,8 +583,13 @@ class _Planner:
 
     def _hh_single_adult(self) -> list[_Person]:
         used: set[str] = set()
-        head = self.person(self.surname(), M if self.rng.random() < 0.6 else F,
-                           int(self.rng.triangular(18, 65, 26)), HEAD, used)
+        head = self.person(
+            self.surname(),
+            M if self.rng.random() < 0.6 else F,
+            int(self.rng.triangular(18, 65, 26)),
+            HEAD,
+            used,
+        )
         head.koseki = self.absent_father(head.surname, head.birth)
         return [head]
 
@@ -566,8 +601,14 @@ class _Planner:
             members = [head, spouse]
         else:
             surname = self.surname()
-            head = self.person(surname, F if self.rng.random() < 0.7 else M, self.rng.randint(70, 96), HEAD, used)
-            head.koseki = head.name if head.sex == M else self.absent_father(surname, head.birth + dt.timedelta(days=9000))
+            head = self.person(
+                surname, F if self.rng.random() < 0.7 else M, self.rng.randint(70, 96), HEAD, used
+            )
+            head.koseki = (
+                head.name
+                if head.sex == M
+                else self.absent_father(surname, head.birth + dt.timedelta(days=9000))
+            )
             members = [head]
         ages = [_age(m.birth, self.today) for m in members]
         kids = self.kids(surname, ages, used, count=self.rng.choice((1, 1, 1, 2)), low=35)
@@ -614,7 +655,9 @@ class _Planner:
                 else:
                     p.became = p.birth
             elif p.relationship in ("同居人", "縁故者") and move_in is None:
-                p.became = today - dt.timedelta(days=rng.randint(30, max(31, min(7000, (today - p.birth).days))))
+                p.became = today - dt.timedelta(
+                    days=rng.randint(30, max(31, min(7000, (today - p.birth).days)))
+                )
                 p.previous_address = self.other_place()
             else:
                 p.became = p.birth
@@ -642,7 +685,9 @@ class _Planner:
 
     def foreign_household(self) -> list[_Person]:
         rng, today = self.rng, self.today
-        nationality = rng.choices(list(FOREIGN_HOUSEHOLD_WEIGHTS), list(FOREIGN_HOUSEHOLD_WEIGHTS.values()))[0]
+        nationality = rng.choices(list(FOREIGN_HOUSEHOLD_WEIGHTS), list(FOREIGN_HOUSEHOLD_WEIGHTS.values()))[
+            0
+        ]
         stays = FOREIGN_STAYS[nationality]
         _w, status, family_chance, (lo, hi) = rng.choices(stays, [s[0] for s in stays])[0]
         families, males, females, middles = FOREIGN_NAMES[nationality]
@@ -650,14 +695,22 @@ class _Planner:
         used: set[str] = set()
 
         def make(sex: str, age: int, relationship: str, family_name: tuple[str, str]) -> _Person:
-            pool = [g for g in (males if sex == M else females) if g[0] not in used] or (males if sex == M else females)
+            pool = [g for g in (males if sex == M else females) if g[0] not in used] or (
+                males if sex == M else females
+            )
             given = rng.choice(pool)
             used.add(given[0])
             parts = [family_name, *([middles[0 if sex == M else 1]] if middles else []), given]
             kana = " ".join(p[1] for p in parts)
             return _Person(
-                name=kana, name_kana=kana, sex=sex, birth=self.birth_for_age(age), relationship=relationship,
-                surname=family_name, kind=Kind.FOREIGN.value, nationality=nationality,
+                name=kana,
+                name_kana=kana,
+                sex=sex,
+                birth=self.birth_for_age(age),
+                relationship=relationship,
+                surname=family_name,
+                kind=Kind.FOREIGN.value,
+                nationality=nationality,
                 alphabet_name=" ".join(p[0] for p in parts).upper(),
             )
 
@@ -671,8 +724,12 @@ class _Planner:
                 # Vietnamese, Chinese and Korean spouses keep their own family name.
                 keeps_own = nationality in ("ベトナム", "中国", "韓国")
                 spouse_family = rng.choice(families) if keeps_own else family
-                spouse = make(F if head.sex == M else M, max(18, head_age - rng.randint(-2, 6)),
-                              "妻" if head.sex == M else "夫", spouse_family)
+                spouse = make(
+                    F if head.sex == M else M,
+                    max(18, head_age - rng.randint(-2, 6)),
+                    "妻" if head.sex == M else "夫",
+                    spouse_family,
+                )
                 members.append(spouse)
                 ages.append(_age(spouse.birth, today))
             kid_high = 200 if status in PERMANENT or status == "定住者" else 17
@@ -703,14 +760,19 @@ class _Planner:
             if status == "特別永住者":
                 p.residence_status, p.residence_period, p.residence_expires_on = status, "", None
             elif status == "永住者" and dependant:
-                p.residence_status, p.residence_period = "永住者の配偶者等", rng.choice(PERIODS["永住者の配偶者等"])
+                p.residence_status, p.residence_period = (
+                    "永住者の配偶者等",
+                    rng.choice(PERIODS["永住者の配偶者等"]),
+                )
                 p.residence_expires_on = today + dt.timedelta(days=rng.randint(20, 3 * 365))
             elif status == "定住者" or not dependant:
                 p.residence_status, p.residence_period, p.residence_expires_on = status, period, expires
             else:
                 p.residence_status, p.residence_period, p.residence_expires_on = "家族滞在", period, expires
             p.art30_45 = (
-                Art30_45.SPECIAL_PERMANENT.value if p.residence_status == "特別永住者" else Art30_45.MID_LONG.value
+                Art30_45.SPECIAL_PERMANENT.value
+                if p.residence_status == "特別永住者"
+                else Art30_45.MID_LONG.value
             )
             p.residence_card_no = self.card_no()
             if arrived is None or p.birth >= arrived:
@@ -719,7 +781,9 @@ class _Planner:
                 p.became, p.previous_address = arrived, previous
             if p.became < FOREIGN_REGISTER_START:
                 p.became, p.previous_address = FOREIGN_REGISTER_START, ""
-            if (status == "特別永住者" and rng.random() < 0.85) or (status == "永住者" and rng.random() < 0.2):
+            if (status == "特別永住者" and rng.random() < 0.85) or (
+                status == "永住者" and rng.random() < 0.2
+            ):
                 given = self.given(p.sex, p.birth.year, set())
                 p.tsusho = f"{tsusho_surname} {given[0]}"
             p.kana_confirmed = rng.random() < 0.9
@@ -771,10 +835,17 @@ def _plan(planner: _Planner, residents: int) -> list[_Household]:
             share = KATAGAKI_SHARE["foreign"]
         else:
             members, kind = planner.household()
-            if kind in ("family", "three_gen_middle", "three_gen_elder", "parent_adult_child") and rng.random() < 0.02:
+            if (
+                kind in ("family", "three_gen_middle", "three_gen_elder", "parent_adult_child")
+                and rng.random() < 0.02
+            ):
                 members.append(planner.lodger(members[0]))
             share = KATAGAKI_SHARE.get(
-                "single" if kind == "single_adult" else "young_family" if kind in ("family", "single_parent") else "other",
+                "single"
+                if kind == "single_adult"
+                else "young_family"
+                if kind in ("family", "single_parent")
+                else "other",
                 KATAGAKI_SHARE["other"],
             )
             for m in members:
@@ -824,7 +895,9 @@ def _history(planner: _Planner, households: list[_Household]) -> None:
         single = len(h.members) == 1
         for p in h.members:
             age = _age(p.birth, today)
-            if age >= 70 and ((single and p.relationship == HEAD) or p.relationship in ("妻", "夫", "父", "母")):
+            if age >= 70 and (
+                (single and p.relationship == HEAD) or p.relationship in ("妻", "夫", "父", "母")
+            ):
                 dead_pool.append((h, p))
             elif (single and p.relationship == HEAD and 18 <= age <= 64) or (
                 p.relationship == "子" and 18 <= age <= 35 and len(h.members) >= 3
@@ -867,9 +940,13 @@ def _history(planner: _Planner, households: list[_Household]) -> None:
 def _partial_births(planner: _Planner, households: list[_Household]) -> None:
     """A handful of very old residents born here whose birth day (不詳) is unknown."""
     candidates = [
-        p for h in households for p in h.members
-        if p.kind == Kind.JAPANESE.value and p.status == Status.RESIDENT.value
-        and _age(p.birth, planner.today) >= 85 and p.became == p.birth
+        p
+        for h in households
+        for p in h.members
+        if p.kind == Kind.JAPANESE.value
+        and p.status == Status.RESIDENT.value
+        and _age(p.birth, planner.today) >= 85
+        and p.became == p.birth
     ]
     for p in planner.rng.sample(candidates, min(PARTIAL_BIRTH_DATES, len(candidates))):
         p.birth_partial = PartialDate(p.birth.year, p.birth.month)
@@ -915,6 +992,7 @@ def _pd(day: dt.date | None, partial: PartialDate | None = None) -> PartialDate 
 
 def _resident(p: _Person, atena_no: str, household: Household, seq: int) -> Resident:
     birth = _pd(p.birth, p.birth_partial)
+    assert birth is not None  # every generated person has a (possibly partial) birth date
     became = _pd(p.became, p.became_partial)
     resident = Resident(
         atena_no=atena_no,
@@ -970,7 +1048,9 @@ def demo_load(*, residents: int, stdout: Any, seed: int = 1, today: dt.date | No
     taken_indexes: set[str] = set()
     taken_codes: set[str] = set()
     if existing:
-        for index, code in Resident.objects.values_list("mynumber_index", "juminhyo_code").iterator(chunk_size=5000):
+        for index, code in Resident.objects.values_list("mynumber_index", "juminhyo_code").iterator(
+            chunk_size=5000
+        ):
             taken_indexes.add(index)
             taken_codes.add(code)
     # Appending with the same seed must not plan the same people again.
@@ -1016,10 +1096,16 @@ def demo_load(*, residents: int, stdout: Any, seed: int = 1, today: dt.date | No
             ResidentHistory.objects.bulk_create(history, batch_size=BATCH)
             batch.clear()
             history.clear()
+            reset_queries()  # with DEBUG on, Django keeps every (multi-megabyte) INSERT in memory
 
         for plan, household in zip(households, household_objs, strict=True):
             head_name = next(
-                (p.name for p in plan.members if p.relationship == HEAD and p.status == Status.RESIDENT.value), ""
+                (
+                    p.name
+                    for p in plan.members
+                    if p.relationship == HEAD and p.status == Status.RESIDENT.value
+                ),
+                "",
             )
             for p in plan.members:
                 resident = _resident(p, next(atena_nos), household, seq)

@@ -11,7 +11,7 @@ else:
     _Base = _NullableBase = models.CharField
 
 
-class PartialDateField(_Base):
+class _PartialDateColumn:
     """Stores a ``PartialDate`` as sortable text (``1950-04-00``, ``2023-00-00~``)."""
 
     description = "A date that may be partly unknown (不詳)"
@@ -21,7 +21,7 @@ class PartialDateField(_Base):
         super().__init__(*args, **kwargs)
 
     def deconstruct(self) -> Any:
-        name, path, args, kwargs = super().deconstruct()
+        name, path, args, kwargs = super().deconstruct()  # type: ignore[misc]
         kwargs.pop("max_length", None)
         return name, path, args, kwargs
 
@@ -38,7 +38,7 @@ class PartialDateField(_Base):
         return PartialDate.from_db(str(value))
 
     def value_to_string(self, obj: Any) -> str:
-        value = self.value_from_object(obj)
+        value = self.value_from_object(obj)  # type: ignore[attr-defined]
         return value.to_db() if isinstance(value, PartialDate) else str(value or "")
 
     def get_prep_value(self, value: Any) -> str | None:
@@ -49,7 +49,11 @@ class PartialDateField(_Base):
         return str(value)
 
 
-class NullablePartialDateField(PartialDateField, _NullableBase):  # type: ignore[misc]
+class PartialDateField(_PartialDateColumn, _Base):  # type: ignore[misc]
+    pass
+
+
+class NullablePartialDateField(_PartialDateColumn, _NullableBase):  # type: ignore[misc]
     """The same column type, for items that may be empty (``null=True``)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -1,5 +1,6 @@
 """``yakuba bench MODULE [--json]``: run a module's benchmarks on the current database."""
 
+import io
 import json
 from typing import Any
 
@@ -22,10 +23,12 @@ class Command(BaseCommand):
         if manifest is None or not manifest.bench:
             raise CommandError(f"module {options['module']!r} has no benchmarks")
         bench = import_string(manifest.bench)
-        if options["json"]:
-            import io
-
-            figures = bench(stdout=io.StringIO())
-            self.stdout.write(json.dumps(figures, ensure_ascii=False))
-        else:
-            bench(stdout=self.stdout)
+        try:
+            if options["json"]:
+                figures = bench(stdout=io.StringIO())
+                self.stdout.write(json.dumps(figures, ensure_ascii=False))
+            else:
+                bench(stdout=self.stdout)
+        except RuntimeError as exc:
+            # The benchmark's own refusal (e.g. too few residents to measure): a message, not a traceback.
+            raise CommandError(str(exc)) from exc
