@@ -84,5 +84,5 @@ def test_clerk_signs_in_with_demo_login_and_otp_command(demo_city, client):
 
 
 def test_bench_refuses_a_city_too_small_to_measure(db):
-    with pytest.raises(CommandError, match="1,000|1000"):
+    with pytest.raises(CommandError, match=r"1,000|1000"):
         call_command("bench", "residents", stdout=io.StringIO())
