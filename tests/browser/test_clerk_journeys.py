@@ -146,3 +146,25 @@ def test_pages_reflow_on_a_phone_and_at_400_percent_zoom(browser, live_server, w
             assert not overflow, f"{path} scrolls sideways at {width}px"
     finally:
         context.close()
+
+
+def test_a_new_member_of_staff_enrols_an_authenticator(page, live_server, axe_check):
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from yakuba.core.models import StaffUser
+
+    StaffUser.objects.create_user(username="shinjin", password=PASSWORD)
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("職員ID").fill("shinjin")
+    page.get_by_label("パスワード").fill(PASSWORD)
+    page.get_by_role("button", name="次へ").click()
+    page.wait_for_url(re.compile(r"/login/otp/"))
+    assert page.get_by_role("img", name="認証アプリ登録用のQRコード").is_visible()
+    axe_check(page, "authenticator enrolment")
+    device = TOTPDevice.objects.get(user__username="shinjin")
+    code = str(TOTP(device.bin_key, step=device.step, t0=device.t0, digits=device.digits).token()).zfill(6)
+    page.get_by_label("確認コード（6桁）").fill(code)
+    page.get_by_role("button", name="ログイン").click()
+    page.wait_for_url(f"{live_server.url}/")
+    axe_check(page, "home without roles")

@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from yakuba.core.audit import audit_record
@@ -355,6 +356,7 @@ def _render_entry(request: HttpRequest, title: str, form: Any, **context: Any) -
     return render(request, "residents/idou_form.html", {"title": title, "form": form, **context})
 
 
+@sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
 def move_in_view(request: HttpRequest) -> HttpResponse:
     access.require(request.user, access.ENTER)
@@ -476,6 +478,7 @@ def move_out_view(request: HttpRequest, setai_no: str) -> HttpResponse:
     )
 
 
+@sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
 def birth_view(request: HttpRequest, setai_no: str) -> HttpResponse:
     access.require(request.user, access.ENTER)
@@ -630,6 +633,7 @@ def _person_initial(resident: Resident) -> dict[str, Any]:
     return initial
 
 
+@sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
 def correction_view(request: HttpRequest, atena_no: str) -> HttpResponse:
     access.require(request.user, access.ENTER)
