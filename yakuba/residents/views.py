@@ -485,8 +485,7 @@ def birth_view(request: HttpRequest, setai_no: str) -> HttpResponse:
     household, members = _household_or_404(setai_no)
     data = request.POST or None
     form = EntryForm(data, versions=_versions_for(household, members))
-    form.fields["idou_date"].required = False
-    form.fields["idou_date"].widget = form.fields["versions"].widget.__class__()
+    del form.fields["idou_date"]  # the 異動日 of a birth is the birth date
     person = PersonForm(data, prefix="m0", initial={"relationship": "子"})
     if request.method == "POST" and form.is_valid() and person.is_valid():
         try:
