@@ -124,20 +124,29 @@ def layout(request: HttpRequest) -> list[dict[str, Any]]:
     ]
 
 
-@router.get("/changes", response=ChangesOut, summary="Delta extract since a change sequence number")
-def changes(
-    request: HttpRequest, since: int = 0, limit: int = 1000, include_mynumber: bool = False
-) -> dict[str, Any]:
+def _delta(
+    request: HttpRequest, *, since: int, limit: int, include_mynumber: bool, action: str
+) -> list[dict[str, Any]]:
     actor, with_mynumber = _with_mynumber(request, include_mynumber)
     limit = max(1, min(limit, MAX_LIMIT))
     items = selectors.extract_changes(since=since, limit=limit, with_mynumber=with_mynumber)
     audit_record(
         actor=actor,
-        action="extract_delta",
+        action=action,
         target_type="residents",
         target_id=f"since:{since}",
         mynumber_shown=with_mynumber and bool(items),
         detail={"count": len(items)},
+    )
+    return items
+
+
+@router.get("/changes", response=ChangesOut, summary="Delta extract since a change sequence number")
+def changes(
+    request: HttpRequest, since: int = 0, limit: int = 1000, include_mynumber: bool = False
+) -> dict[str, Any]:
+    items = _delta(
+        request, since=since, limit=limit, include_mynumber=include_mynumber, action="extract_delta"
     )
     return {"since": since, "next_since": items[-1]["seq"] if items else since, "items": items}
 
@@ -198,16 +207,8 @@ def _csv_response(rows: Iterable[dict[str, Any]], filename: str) -> StreamingHtt
 def changes_csv(
     request: HttpRequest, since: int = 0, limit: int = 1000, include_mynumber: bool = False
 ) -> StreamingHttpResponse:
-    actor, with_mynumber = _with_mynumber(request, include_mynumber)
-    limit = max(1, min(limit, MAX_LIMIT))
-    items = selectors.extract_changes(since=since, limit=limit, with_mynumber=with_mynumber)
-    audit_record(
-        actor=actor,
-        action="extract_delta_csv",
-        target_type="residents",
-        target_id=f"since:{since}",
-        mynumber_shown=with_mynumber and bool(items),
-        detail={"count": len(items)},
+    items = _delta(
+        request, since=since, limit=limit, include_mynumber=include_mynumber, action="extract_delta_csv"
     )
     return _csv_response(items, f"residents-changes-{since}.csv")
 

@@ -141,9 +141,11 @@ def _enter(
     notified_on: dt.date | None,
     payload: dict[str, Any],
     versions: dict[str, int],
+    expected_versions: dict[str, int] | None,
     summary: str,
 ) -> Idou:
     _require_perm(actor, "residents.enter_idou")
+    _check_expected(expected_versions, versions)
     if notified_on and notified_on > _today():
         raise IdouError(_("届出日に未来の日付は入力できません。"), "notified_on")
     with transaction.atomic():
@@ -221,7 +223,6 @@ def idou_enter_move_in(
     if setai_no:
         household = _household(setai_no)
         versions = _versions(households=[household])
-        _check_expected(expected_versions, versions)
         if any(p["relationship"] == HEAD for p in people):
             raise IdouError(
                 _("既存の世帯に入る場合、世帯主は入力できません（世帯主変更で行ってください）。"),
@@ -247,6 +248,7 @@ def idou_enter_move_in(
         notified_on=notified_on,
         payload={"household": where, "previous_address": previous_address, "members": people},
         versions=versions,
+        expected_versions=expected_versions,
         summary=f"{people[0]['name']} {extra}".strip(),
     )
 
@@ -267,7 +269,6 @@ def idou_enter_address_change(
     household = _household(setai_no)
     members = _active_members(household)
     versions = _versions(members, [household])
-    _check_expected(expected_versions, versions)
     address = normalise_text(address)
     if not address:
         raise IdouError(_("新しい住所を入力してください。"), "address")
@@ -285,6 +286,7 @@ def idou_enter_address_change(
             "postal_code": normalise_text(postal_code),
         },
         versions=versions,
+        expected_versions=expected_versions,
         summary=f"{setai_no} → {address}",
     )
 
@@ -322,7 +324,6 @@ def idou_enter_move_out(
     if not destination:
         raise IdouError(_("転出先の住所を入力してください。"), "destination")
     versions = _versions(leaving, [household])
-    _check_expected(expected_versions, versions)
     return _enter(
         actor=actor,
         type=Idou.Type.MOVE_OUT,
@@ -330,6 +331,7 @@ def idou_enter_move_out(
         notified_on=notified_on,
         payload={"setai_no": setai_no, "atena_nos": atena_nos, "destination": destination},
         versions=versions,
+        expected_versions=expected_versions,
         summary=f"{leaving[0].name}"
         + (" " + _("ほか%(n)d名") % {"n": len(leaving) - 1} if len(leaving) > 1 else ""),
     )
@@ -353,7 +355,6 @@ def idou_enter_birth(
     if child["relationship"] == HEAD:
         raise IdouError(_("出生した子を世帯主にはできません。"), "relationship")
     versions = _versions(households=[household])
-    _check_expected(expected_versions, versions)
     return _enter(
         actor=actor,
         type=Idou.Type.BIRTH,
@@ -361,6 +362,7 @@ def idou_enter_birth(
         notified_on=notified_on,
         payload={"setai_no": setai_no, "person": child},
         versions=versions,
+        expected_versions=expected_versions,
         summary=child["name"],
     )
 
@@ -377,7 +379,6 @@ def idou_enter_death(
     _check_idou_date(idou_date)
     resident = _living_resident(atena_no)
     versions = _versions([resident], [resident.household])
-    _check_expected(expected_versions, versions)
     return _enter(
         actor=actor,
         type=Idou.Type.DEATH,
@@ -385,6 +386,7 @@ def idou_enter_death(
         notified_on=notified_on,
         payload={"atena_no": atena_no},
         versions=versions,
+        expected_versions=expected_versions,
         summary=resident.name,
     )
 
@@ -417,7 +419,6 @@ def idou_enter_split(
         raise IdouError(_("世帯主が新しい世帯に移る場合は、先に世帯主変更をしてください。"))
     moving = [members[no] for no in rels]
     versions = _versions(moving, [household])
-    _check_expected(expected_versions, versions)
     new_head = next(members[no] for no, rel in rels.items() if rel == HEAD)
     return _enter(
         actor=actor,
@@ -430,6 +431,7 @@ def idou_enter_split(
             "katagaki": household.katagaki if katagaki is None else normalise_text(katagaki),
         },
         versions=versions,
+        expected_versions=expected_versions,
         summary=_("%(name)s を世帯主とする新世帯") % {"name": new_head.name},
     )
 
@@ -458,7 +460,6 @@ def idou_enter_merge(
     if HEAD in rels.values():
         raise IdouError(_("合併先の世帯主は変わりません。世帯主は入力できません。"))
     versions = _versions(incoming, [source, target])
-    _check_expected(expected_versions, versions)
     return _enter(
         actor=actor,
         type=Idou.Type.MERGE,
@@ -466,6 +467,7 @@ def idou_enter_merge(
         notified_on=notified_on,
         payload={"from_setai_no": from_setai_no, "into_setai_no": into_setai_no, "relationships": rels},
         versions=versions,
+        expected_versions=expected_versions,
         summary=f"{from_setai_no} → {into_setai_no}",
     )
 
@@ -491,7 +493,6 @@ def idou_enter_head_change(
     if new_head.relationship == HEAD:
         raise IdouError(_("選んだ人はすでに世帯主です。"))
     versions = _versions(members, [household])
-    _check_expected(expected_versions, versions)
     return _enter(
         actor=actor,
         type=Idou.Type.HEAD_CHANGE,
@@ -499,6 +500,7 @@ def idou_enter_head_change(
         notified_on=notified_on,
         payload={"setai_no": setai_no, "relationships": rels},
         versions=versions,
+        expected_versions=expected_versions,
         summary=_("新世帯主 %(name)s") % {"name": new_head.name},
     )
 
@@ -548,7 +550,6 @@ def idou_enter_correction(
     ):
         raise IdouError(_("この個人番号は他の住民に登録されています。"), "mynumber")
     versions = _versions([resident])
-    _check_expected(expected_versions, versions)
     return _enter(
         actor=actor,
         type=Idou.Type.CORRECTION,
@@ -556,6 +557,7 @@ def idou_enter_correction(
         notified_on=notified_on,
         payload={"atena_no": atena_no, "changes": changed, "reason": reason},
         versions=versions,
+        expected_versions=expected_versions,
         summary=f"{resident.name}（{reason}）",
     )
 
