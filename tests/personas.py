@@ -24,7 +24,7 @@ PERSONAS: dict[str, tuple[str, tuple[str, ...], bool]] = {
     "kessai": ("決裁 一郎", ("決裁者", "個人番号閲覧"), False),
     "kessai2": ("決裁 文子", ("決裁者",), False),
     "kanri": ("管理 次郎", ("システム管理者",), True),
-    "kansa": ("監査 三奈", ("監査担当",), False),
+    "kansa": ("監査 三奈", ("監査担当",), True),  # reads the audit log in the admin
     "renkei": ("連携 四郎", ("連携管理",), False),
     "tanin": ("他人 五郎", (), False),
 }

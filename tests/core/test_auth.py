@@ -121,3 +121,38 @@ def test_a_used_code_cannot_be_replayed(clerk):
     second.post("/login/", {"username": "madoguchi", "password": PASSWORD})
     response = second.post("/login/otp/", {"token": code})
     assert response.status_code == 200 and "確認コードが正しくありません" in response.content.decode()
+
+
+def test_seal_upload_is_checked_by_content(admin_user, as_user):
+    import io
+
+    from PIL import Image
+
+    client = as_user(admin_user)
+    client.get("/")
+    form = {"name": "一ノ森市", "lgcode": "039993", "mayor_title": "市長", "window_hours": "平日"}
+    fake = io.BytesIO(b"<script>alert(1)</script>")
+    fake.name = "seal.png"
+    page = client.post("/admin/core/municipality/1/change/", {**form, "seal_image": fake}).content.decode()
+    assert "画像" in page and "errorlist" in page
+    real = io.BytesIO()
+    Image.new("L", (300, 300), color=0).save(real, format="PNG")
+    real.seek(0)
+    real.name = "seal.png"
+    assert client.post("/admin/core/municipality/1/change/", {**form, "seal_image": real}).status_code == 302
+    from yakuba.core.models import Municipality
+
+    assert Municipality.current().seal_image.name.startswith("seal/")
+
+
+def test_auditor_reads_the_audit_log_but_cannot_change_it(auditor, clerk, as_user):
+    from yakuba.core.audit import audit_record
+    from yakuba.core.models import AuditEntry
+
+    audit_record(actor="madoguchi", action="resident_read", target_id="0000000019")
+    client = as_user(auditor)
+    assert "resident_read" in client.get("/admin/core/auditentry/").content.decode()
+    entry = AuditEntry.objects.get(action="resident_read")
+    client.post(f"/admin/core/auditentry/{entry.pk}/delete/", {"post": "yes"})
+    assert AuditEntry.objects.filter(pk=entry.pk).exists()
+    assert as_user(clerk).get("/admin/core/auditentry/").status_code in (302, 403)

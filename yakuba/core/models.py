@@ -12,6 +12,32 @@ def validate_lgcode(value: str) -> None:
         raise ValidationError(_("団体コードは検査数字を含む6桁の数字で入力してください。"))
 
 
+SEAL_MAX_BYTES = 1024 * 1024
+
+
+def validate_seal_image(upload: object) -> None:
+    """The seal image must really be a PNG or JPEG (checked by content, not by name) and small."""
+    from PIL import Image, UnidentifiedImageError
+
+    file = getattr(upload, "file", upload)
+    size = getattr(upload, "size", 0) or 0
+    if size > SEAL_MAX_BYTES:
+        raise ValidationError(_("公印の画像は1MB以下にしてください。"))
+    try:
+        file.seek(0)  # type: ignore[attr-defined]
+        with Image.open(file) as image:  # type: ignore[arg-type]
+            image.verify()
+            kind = image.format
+    except (UnidentifiedImageError, OSError, ValueError) as exc:
+        raise ValidationError(
+            _("公印の画像として読み取れません。PNGまたはJPEGの画像を選んでください。")
+        ) from exc
+    finally:
+        file.seek(0)  # type: ignore[attr-defined]
+    if kind not in {"PNG", "JPEG"}:
+        raise ValidationError(_("公印の画像はPNGまたはJPEG形式にしてください。"))
+
+
 class Municipality(models.Model):
     """The one municipality this deployment serves (a singleton: always pk=1)."""
 
@@ -22,7 +48,9 @@ class Municipality(models.Model):
     lgcode = models.CharField(_("団体コード"), max_length=6, default="039993", validators=[validate_lgcode])
     mayor_title = models.CharField(_("首長の職名"), max_length=20, default="市長")
     mayor_name = models.CharField(_("首長氏名"), max_length=50, blank=True)
-    seal_image = models.ImageField(_("公印の画像"), upload_to="seal/", blank=True)
+    seal_image = models.ImageField(
+        _("公印の画像"), upload_to="seal/", blank=True, validators=[validate_seal_image]
+    )
     address = models.CharField(_("庁舎の住所"), max_length=200, blank=True)
     phone = models.CharField(_("代表電話"), max_length=20, blank=True)
     window_hours = models.CharField(_("窓口の受付時間"), max_length=100, default="平日 8:30〜17:15")

@@ -23,7 +23,7 @@ DEMO_STAFF: tuple[tuple[str, str, str, tuple[str, ...], bool], ...] = (
     ("madoguchi", "窓口 花子", "市民課", ("窓口担当",), False),
     ("kessai", "決裁 一郎", "市民課", ("決裁者", "個人番号閲覧"), False),
     ("kanri", "管理 次郎", "情報政策課", ("システム管理者",), True),
-    ("kansa", "監査 三奈", "監査委員事務局", ("監査担当",), False),
+    ("kansa", "監査 三奈", "監査委員事務局", ("監査担当",), True),
     ("renkei", "連携 四郎", "情報政策課", ("連携管理",), False),
 )
 
