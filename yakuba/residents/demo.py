@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import reset_queries, transaction
+from django.db import connection, reset_queries, transaction
 from django.utils import timezone
 
 from yakuba.core import crypto
@@ -1146,6 +1146,10 @@ def demo_load(*, residents: int, stdout: Any, seed: int = 1, today: dt.date | No
             "seed": seed,
         }
         audit_record(actor="system", action="demo_load", target_type="residents", detail=summary)
+    # Fresh planner statistics after a bulk load; without them PostgreSQL guesses a prefix matches a
+    # few dozen rows and picks a plan that sorts thousands.
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     elapsed = time.monotonic() - started
     stdout.write(
         f"Loaded {total:,} residents ({summary['living']:,} living, {foreign:,} foreign, "

@@ -114,7 +114,12 @@ class Resident(models.Model):
             ("view_sensitive", "個人番号・住民票コード・本籍・在留資格を閲覧できる"),
             ("extract_residents", "連携用の住民データを抽出できる"),
         ]
-        indexes = [models.Index(fields=["birth_date"])]
+        indexes = [
+            models.Index(fields=["birth_date"]),
+            # Search results: a kana prefix range read in display order (PostgreSQL gets the same
+            # index on search_kana COLLATE "C" in migration 0002).
+            models.Index(fields=["search_kana", "birth_date", "atena_no"], name="resident_kana_order"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.atena_no} {self.name}"

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 
 from yakuba.core import crypto
 from yakuba.core.audit import audit_record
-from yakuba.core.db import prefix_q
+from yakuba.core.db import binary_text, prefix_conditions
 from yakuba.core.era import InvalidDate, PartialDate, parse_partial_date
 from yakuba.core.kana import search_key
 from yakuba.residents import interface
@@ -40,7 +40,7 @@ def resident_search(query: SearchQuery) -> tuple[list[Resident], bool]:
     if key:
         filtered = True
         if set(key) <= _KATAKANA:
-            qs = qs.filter(prefix_q("search_kana", key))
+            qs = qs.filter(*prefix_conditions("search_kana", key))
         else:
             qs = qs.filter(search_name__contains=key)
     if query.birth_date.strip():
@@ -49,7 +49,7 @@ def resident_search(query: SearchQuery) -> tuple[list[Resident], bool]:
         qs = (
             qs.filter(birth_date=birth.to_db())
             if birth.is_complete
-            else qs.filter(prefix_q("birth_date", birth.to_db().split("-00")[0]))
+            else qs.filter(*prefix_conditions("birth_date", birth.to_db().split("-00")[0]))
         )
     address = search_key(query.address)
     if address:
@@ -57,7 +57,8 @@ def resident_search(query: SearchQuery) -> tuple[list[Resident], bool]:
         qs = qs.filter(household__search_address__contains=address)
     if not filtered:
         return [], False
-    rows = list(qs.order_by("search_kana", "birth_date", "atena_no")[: SEARCH_LIMIT + 1])
+    # The order matches the index resident_kana_order, so a prefix search reads only the rows it shows.
+    rows = list(qs.order_by(binary_text("search_kana"), "birth_date", "atena_no")[: SEARCH_LIMIT + 1])
     return rows[:SEARCH_LIMIT], len(rows) > SEARCH_LIMIT
 
 
