@@ -156,3 +156,15 @@ def test_auditor_reads_the_audit_log_but_cannot_change_it(auditor, clerk, as_use
     client.post(f"/admin/core/auditentry/{entry.pk}/delete/", {"post": "yes"})
     assert AuditEntry.objects.filter(pk=entry.pk).exists()
     assert as_user(clerk).get("/admin/core/auditentry/").status_code in (302, 403)
+
+
+def test_administrator_resets_a_lost_authenticator(admin_user, clerk, as_user):
+    device = TOTPDevice.objects.get(user=clerk)
+    client = as_user(admin_user)
+    assert client.get("/admin/otp_totp/totpdevice/").status_code == 200
+    client.post(f"/admin/otp_totp/totpdevice/{device.pk}/delete/", {"post": "yes"})
+    assert not TOTPDevice.objects.filter(user=clerk).exists()
+    # At the next login the clerk enrols a new authenticator.
+    fresh = Client()
+    fresh.post("/login/", {"username": "madoguchi", "password": PASSWORD})
+    assert "初回ログインです" in fresh.get("/login/otp/").content.decode()

@@ -23,6 +23,9 @@ CORE_ROLES: dict[str, tuple[str, ...]] = {
         "core.view_apiclient",
         "core.add_apiclient",
         "core.change_apiclient",
+        # Resetting a lost authenticator: delete the device, the person enrols again at next login.
+        "otp_totp.view_totpdevice",
+        "otp_totp.delete_totpdevice",
     ),
     "監査担当": ("core.view_auditentry",),
 }
