@@ -16,6 +16,17 @@ from yakuba.residents.records import RecordError
 from yakuba.residents.services import IdouError, StaleVersion
 
 
+def enter_move_in(actor, *, members=None, idou_date="2024-04-01", address="一ノ森市本町1番"):
+    return services.idou_enter_move_in(
+        actor=actor,
+        idou_date=pd(idou_date),
+        notified_on=None,
+        members=members or yamada_family(),
+        previous_address="東京都",
+        address=address,
+    )
+
+
 def _approve(approver, idou):
     return services.idou_approve(actor=approver, idou_id=idou.pk)
 
@@ -79,42 +90,21 @@ def test_events_follow_approval_after_commit(clerk, approver, django_capture_on_
 
 
 def test_approving_ones_own_entry_is_refused(clerk, approver):
-    idou = services.idou_enter_move_in(
-        actor=approver,
-        idou_date=pd("2024-04-01"),
-        notified_on=None,
-        members=yamada_family(),
-        previous_address="東京都",
-        address="一ノ森市本町1番",
-    )
+    idou = enter_move_in(approver)
     with pytest.raises(IdouError, match="自分が入力した異動は決裁できません"):
         _approve(approver, idou)
     assert Resident.objects.count() == 0
 
 
 def test_clerk_cannot_approve(clerk, approver):
-    idou = services.idou_enter_move_in(
-        actor=approver,
-        idou_date=pd("2024-04-01"),
-        notified_on=None,
-        members=yamada_family(),
-        previous_address="東京都",
-        address="一ノ森市本町1番",
-    )
+    idou = enter_move_in(approver)
     with pytest.raises(IdouError, match="権限がありません"):
         _approve(clerk, idou)
     assert Resident.objects.count() == 0
 
 
 def test_second_approval_is_refused(clerk, approver, approver2):
-    idou = services.idou_enter_move_in(
-        actor=clerk,
-        idou_date=pd("2024-04-01"),
-        notified_on=None,
-        members=yamada_family(),
-        previous_address="東京都",
-        address="一ノ森市本町1番",
-    )
+    idou = enter_move_in(clerk)
     _approve(approver, idou)
     with pytest.raises(IdouError, match="すでに本登録されています"):
         _approve(approver2, idou)
@@ -122,14 +112,7 @@ def test_second_approval_is_refused(clerk, approver, approver2):
 
 
 def test_returned_entry_changes_nothing_and_cannot_be_approved(clerk, approver):
-    idou = services.idou_enter_move_in(
-        actor=clerk,
-        idou_date=pd("2024-04-01"),
-        notified_on=None,
-        members=yamada_family(),
-        previous_address="東京都",
-        address="一ノ森市本町1番",
-    )
+    idou = enter_move_in(clerk)
     services.idou_return(actor=approver, idou_id=idou.pk, reason="転入前住所の記載漏れ")
     with pytest.raises(IdouError, match="すでに差戻しされています"):
         _approve(approver, idou)
@@ -143,24 +126,10 @@ def test_move_in_of_someone_already_resident_is_refused(clerk, approver):
         person("山田 太郎", "ヤマダ タロウ", "1975-04-01", "1", "世帯主", mynumber=members[0]["mynumber"])
     ]
     with pytest.raises(IdouError, match="この個人番号の方はすでに住民として登録されています"):
-        services.idou_enter_move_in(
-            actor=clerk,
-            idou_date=pd("2024-05-01"),
-            notified_on=None,
-            members=again,
-            previous_address="東京都",
-            address="一ノ森市駅前1番",
-        )
+        enter_move_in(clerk, members=again, idou_date="2024-05-01", address="一ノ森市駅前1番")
     same_person_no_number = [person("山田 太郎", "やまだ たろう", "1975-04-01", "1", "世帯主", mynumber="")]
     with pytest.raises(IdouError, match="同じフリガナ・生年月日・性別の住民"):
-        services.idou_enter_move_in(
-            actor=clerk,
-            idou_date=pd("2024-05-01"),
-            notified_on=None,
-            members=same_person_no_number,
-            previous_address="東京都",
-            address="一ノ森市駅前1番",
-        )
+        enter_move_in(clerk, members=same_person_no_number, idou_date="2024-05-01", address="一ノ森市駅前1番")
     assert Idou.objects.filter(state=Idou.State.PENDING).count() == 0
 
 
@@ -182,14 +151,7 @@ def test_move_in_of_someone_already_resident_is_refused(clerk, approver):
 def test_bad_input_gets_a_clear_message_and_changes_nothing(clerk, change, message):
     members = [{**person("佐藤 健", "サトウ ケン", "1980-01-01", "1", "世帯主"), **change}]
     with pytest.raises(RecordError) as exc:
-        services.idou_enter_move_in(
-            actor=clerk,
-            idou_date=pd("2024-04-01"),
-            notified_on=None,
-            members=members,
-            previous_address="東京都",
-            address="一ノ森市本町1番",
-        )
+        enter_move_in(clerk, members=members)
     assert message in exc.value.message
     assert Idou.objects.count() == 0
     assert "123456789010" not in str(exc.value)
