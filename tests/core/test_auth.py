@@ -168,3 +168,10 @@ def test_administrator_resets_a_lost_authenticator(admin_user, clerk, as_user):
     fresh = Client()
     fresh.post("/login/", {"username": "madoguchi", "password": PASSWORD})
     assert "初回ログインです" in fresh.get("/login/otp/").content.decode()
+
+
+def test_error_pages_are_in_japanese(clerk, outsider, as_user):
+    denied = as_user(outsider).get("/residents/")
+    assert denied.status_code == 403 and "この画面を開く権限がありません" in denied.content.decode()
+    page = as_user(clerk).get("/residents/people/0000000000/")
+    assert page.status_code == 404 and "ページが見つかりません" in page.content.decode()
