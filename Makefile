@@ -52,6 +52,7 @@ checks: setup ## migrations up to date, deploy check clean under production sett
 	$(BIN)/yakuba makemigrations --check --dry-run
 	YAKUBA_PRODUCTION=1 SECRET_KEY=ci-check-$$(printf 'x%.0s' $$(seq 1 60)) \
 	  YAKUBA_FIELD_KEY=$$($(BIN)/python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())") \
+	  YAKUBA_SIGNING_KEY=$$($(BIN)/python -c "import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())") \
 	  ALLOWED_HOSTS=yakuba.example.jp $(BIN)/yakuba check --deploy --fail-level WARNING
 
 pytest: setup browser-deps ## the test suite (DATABASE_URL picks the database; SQLite by default)

@@ -41,13 +41,29 @@ YAKUBA_FIELD_KEY = os.environ.get("YAKUBA_FIELD_KEY", "" if PRODUCTION else _DEV
 if PRODUCTION and not YAKUBA_FIELD_KEY:
     raise RuntimeError("YAKUBA_PRODUCTION=1 needs YAKUBA_FIELD_KEY (a Fernet key) in the environment")
 
+# Ed25519 key that signs certificates' QR codes (urlsafe base64 of 32 random bytes).
+_DEV_SIGNING_KEY = "ZGV2LW9ubHktY2VydGlmaWNhdGUtc2lnbmluZy1rZXk="
+YAKUBA_SIGNING_KEY = os.environ.get("YAKUBA_SIGNING_KEY", "" if PRODUCTION else _DEV_SIGNING_KEY)
+if PRODUCTION and not YAKUBA_SIGNING_KEY:
+    raise RuntimeError(
+        "YAKUBA_PRODUCTION=1 needs YAKUBA_SIGNING_KEY (urlsafe base64 of 32 bytes) in the environment"
+    )
+# The address residents reach (printed in certificates' QR codes for verification).
+YAKUBA_PUBLIC_URL = os.environ.get("YAKUBA_PUBLIC_URL", "http://127.0.0.1:8000")
+
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 
 # Optional modules, switched off by leaving them out of YAKUBA_MODULES. `core` is always on.
-YAKUBA_OPTIONAL_MODULES = ["residents"]
+# Order matters: `yakuba demo` seeds modules in this order (cards need residents, and so on).
+YAKUBA_OPTIONAL_MODULES = ["residents", "cardsim", "certificates"]
+# A module is installed only with the modules it builds on.
+YAKUBA_MODULE_NEEDS = {"cardsim": ["residents"], "certificates": ["residents", "cardsim"]}
+_wanted = envlist("YAKUBA_MODULES", ",".join(YAKUBA_OPTIONAL_MODULES))
 YAKUBA_MODULES = [
-    m for m in envlist("YAKUBA_MODULES", ",".join(YAKUBA_OPTIONAL_MODULES)) if m in YAKUBA_OPTIONAL_MODULES
+    m
+    for m in YAKUBA_OPTIONAL_MODULES
+    if m in _wanted and all(need in _wanted for need in YAKUBA_MODULE_NEEDS.get(m, []))
 ]
 
 INSTALLED_APPS = [

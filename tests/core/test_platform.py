@@ -53,16 +53,23 @@ def test_events_are_delivered_only_after_commit():
 
 def test_registry_lists_the_residents_module(clerk):
     names = [m.name for m in registry.manifests()]
-    assert names == ["core", "residents"]
+    assert names == ["core", "residents", "cardsim", "certificates"]
     labels = [str(entry.label) for entry in registry.nav_entries(clerk)]
-    assert labels == ["住民検索", "転入の入力", "決裁待ちの異動"]
+    assert labels == ["住民検索", "転入の入力", "決裁待ちの異動", "証明書の発行", "印鑑登録"]
 
 
 def test_roles_come_from_the_manifests(db):
     from django.contrib.auth.models import Group
 
     clerk_perms = set(Group.objects.get(name="窓口担当").permissions.values_list("codename", flat=True))
-    assert clerk_perms == {"view_resident", "enter_idou"}
+    assert clerk_perms == {
+        "view_resident",
+        "enter_idou",
+        "unlock_card",
+        "issue_window",
+        "register_seal",
+        "view_issuance",
+    }
 
 
 def _yakuba(*args, env_extra=None):
@@ -95,6 +102,7 @@ def test_deploy_check_is_clean_with_production_settings():
         "YAKUBA_PRODUCTION": "1",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "YAKUBA_FIELD_KEY": "ZGV2LW9ubHktZmllbGQta2V5LW5vdC1mb3ItcHJvZC0=",
+        "YAKUBA_SIGNING_KEY": "c2lnbmluZy1rZXktZm9yLXRoZS1kZXBsb3ktY2hlY2s=",
         "ALLOWED_HOSTS": "yakuba.example.jp",
     }
     result = _yakuba("check", "--deploy", "--fail-level", "WARNING", env_extra=env)

@@ -84,6 +84,18 @@ class ResidentRecord:
     nationality: str
     alphabet_name: str
     tsusho: str
+    # Items printed on certificates when asked for (and only then).
+    honseki: str = ""
+    hittousha: str = ""
+    juminhyo_code: str = ""
+    notified_on: dt.date | None = None
+    previous_address: str = ""
+    former_surname: str = ""
+    residence_status: str = ""
+    residence_period: str = ""
+    residence_expires_on: dt.date | None = None
+    art30_45: str = ""  # label, e.g. 中長期在留者
+    last_idou_kind: str = ""
 
     @property
     def is_resident(self) -> bool:
@@ -108,6 +120,7 @@ class HouseholdRecord:
     katagaki: str
     head_name: str
     members: tuple[ResidentRecord, ...]  # living members in household order
+    moving_out_planned: bool = False  # a former member's 転出予定日 has not come yet
 
 
 # --- reads ------------------------------------------------------------------------------------
@@ -124,6 +137,22 @@ def household_get(setai_no: str, *, actor: str) -> HouseholdRecord | None:
     from yakuba.residents import selectors
 
     return selectors.household_record(setai_no, actor=actor)
+
+
+def resident_find(query: str, *, actor: str, limit: int = 20) -> list[ResidentRecord]:
+    """Living and former residents whose name or kana matches ``query`` (as the staff search does),
+    or the one whose 宛名番号 it is. Audited."""
+    from yakuba.residents import selectors
+
+    return selectors.resident_find(query, actor=actor, limit=limit)
+
+
+def has_pending_idou(atena_no: str) -> bool:
+    """Whether a 仮登録 is waiting for this person or their household: their record may be about to
+    change, so nothing should be certified from it until it is decided."""
+    from yakuba.residents import selectors
+
+    return selectors.has_pending_idou(atena_no)
 
 
 def resident_mynumber(atena_no: str, *, actor: str, purpose: str) -> str | None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from yakuba.core import crypto
 from yakuba.core.audit import audit_record
@@ -138,6 +139,17 @@ def _to_record(resident: Resident, household: Household, head: str) -> interface
         nationality=resident.nationality,
         alphabet_name=resident.alphabet_name,
         tsusho=resident.tsusho,
+        honseki=resident.honseki,
+        hittousha=resident.hittousha,
+        juminhyo_code=resident.juminhyo_code,
+        notified_on=resident.notified_on,
+        previous_address=resident.previous_address,
+        former_surname=resident.former_surname,
+        residence_status=resident.residence_status,
+        residence_period=resident.residence_period,
+        residence_expires_on=resident.residence_expires_on,
+        art30_45=resident.get_art30_45_display() if resident.art30_45 else "",
+        last_idou_kind=resident.last_idou_kind,
     )
 
 
@@ -166,8 +178,13 @@ def household_record(setai_no: str, *, actor: str) -> interface.HouseholdRecord 
     found = household_for_page(setai_no)
     if found is None:
         return None
-    household, living, _former = found
+    household, living, former = found
     head = head_name(living)
+    today = timezone.localdate()
+    leaving = any(
+        r.status == Status.MOVED_OUT and r.left_on is not None and (r.left_on.earliest() or today) > today
+        for r in former
+    )
     audit_record(
         actor=actor,
         action="household_read",
@@ -181,7 +198,42 @@ def household_record(setai_no: str, *, actor: str) -> interface.HouseholdRecord 
         katagaki=household.katagaki,
         head_name=head,
         members=tuple(_to_record(r, household, head) for r in living),
+        moving_out_planned=leaving,
     )
+
+
+def resident_find(query: str, *, actor: str, limit: int) -> list[interface.ResidentRecord]:
+    text = query.strip()
+    if text.isascii() and text.isdigit():
+        found = Resident.objects.select_related("household").filter(atena_no=text)
+        residents = list(found)
+    else:
+        residents, _more = resident_search(SearchQuery(name=text, include_left=True))
+        residents = residents[:limit]
+    heads = dict(
+        Resident.objects.filter(
+            household_id__in={r.household_id for r in residents}, status=Status.RESIDENT, relationship=HEAD
+        ).values_list("household_id", "name")
+    )
+    audit_record(
+        actor=actor,
+        action="resident_search",
+        target_type="residents",
+        detail={"via": "interface", "count": len(residents)},
+    )
+    return [_to_record(r, r.household, heads.get(r.household_id, "")) for r in residents]
+
+
+def has_pending_idou(atena_no: str) -> bool:
+    resident = Resident.objects.select_related("household").filter(atena_no=atena_no).first()
+    keys = [f"R:{atena_no}"] + ([f"H:{resident.household.setai_no}"] if resident else [])
+    if idou_pending_for(keys):
+        return True
+    # A 転入 joining the household, or a change to any member, is waiting too.
+    if resident is None:
+        return False
+    members = Resident.objects.filter(household_id=resident.household_id).values_list("atena_no", flat=True)
+    return bool(idou_pending_for([f"R:{no}" for no in members]))
 
 
 def resident_mynumber(atena_no: str, *, actor: str, purpose: str) -> str | None:
