@@ -2,6 +2,7 @@
 few seal registrations so that 印鑑登録証明書 can be tried at the window and the kiosk."""
 
 import io
+import math
 from pathlib import Path
 from typing import Any
 
@@ -36,26 +37,29 @@ def _font(size: int) -> Any:
 
 
 def seal_png(text: str, *, size: int = 360, round_seal: bool = False) -> bytes:
-    """A seal drawn in red: square with the characters in columns (the city's 公印), or round (a
-    person's seal)."""
+    """A seal drawn in red: the city's square 公印 with the characters in columns read from the
+    right, or a person's round seal with the name."""
     image = Image.new("RGB", (size, size), "white")
     draw = ImageDraw.Draw(image)
     red = (200, 30, 30)
     margin = size // 16
+    border = size // 18
     if round_seal:
-        draw.ellipse([margin, margin, size - margin, size - margin], outline=red, width=size // 20)
+        draw.ellipse([margin, margin, size - margin, size - margin], outline=red, width=border)
     else:
-        draw.rectangle([margin, margin, size - margin, size - margin], outline=red, width=size // 18)
-    columns = [text[i : i + 3] for i in range(0, len(text), 3)][::-1] if not round_seal else [text]
-    inner = size - 4 * margin
-    cell = inner // max(len(columns[0]), 1)
-    font = _font(int(cell * 0.85))
-    col_width = inner // len(columns)
-    for c, column in enumerate(columns):
-        for r, char in enumerate(column):
-            x = 2 * margin + c * col_width + (col_width - cell) // 2
-            y = 2 * margin + r * cell + (inner - cell * len(column)) // 2
-            draw.text((x, y), char, fill=red, font=font)
+        draw.rectangle([margin, margin, size - margin, size - margin], outline=red, width=border)
+    rows = math.ceil(math.sqrt(len(text)))
+    columns = math.ceil(len(text) / rows)
+    inner = size - 2 * (margin + border) - size // 20
+    cell = inner // max(rows, columns)
+    font = _font(int(cell * 0.92))
+    left = (size - cell * columns) // 2
+    top = (size - cell * rows) // 2
+    for index, char in enumerate(text):
+        column, row = divmod(index, rows)
+        x = left + (columns - 1 - column) * cell + cell // 2
+        y = top + row * cell + cell // 2
+        draw.text((x, y), char, fill=red, font=font, anchor="mm")
     out = io.BytesIO()
     image.save(out, format="PNG")
     return out.getvalue()
