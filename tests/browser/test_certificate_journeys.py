@@ -27,8 +27,20 @@ def pdf_page_png(pdf: bytes) -> np.ndarray:
     with tempfile.TemporaryDirectory() as tmp:
         source = Path(tmp) / "c.pdf"
         source.write_bytes(pdf)
-        subprocess.run(  # noqa: S603
-            ["pdftoppm", "-r", "300", "-png", "-f", "1", "-l", "1", "-singlefile", str(source), str(Path(tmp) / "p")],  # noqa: S607
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-r",
+                "300",
+                "-png",
+                "-f",
+                "1",
+                "-l",
+                "1",
+                "-singlefile",
+                str(source),
+                str(Path(tmp) / "p"),
+            ],
             check=True,
         )
         return cv2.imread(str(Path(tmp) / "p.png"))
@@ -80,7 +92,9 @@ def test_a_resident_gets_a_certificate_at_the_kiosk(page, live_server, axe_check
     assert pdf.headers["content-type"] == "application/pdf"
     data = pdf.body()
 
-    text = flat(subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True, check=True).stdout.decode())  # noqa: S603, S607
+    text = flat(
+        subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True, check=True).stdout.decode()
+    )
     assert "住民票の写し" in text and "山田太郎" in text and "山田花子" not in text
     image = pdf_page_png(data)
     qr_text, _points, _raw = cv2.QRCodeDetector().detectAndDecode(image)

@@ -51,7 +51,6 @@ from reportlab.pdfbase.pdfdoc import (
     PDFObjectReference,
     PDFResourceDictionary,
     PDFStream,
-    PDFZCompress,
 )
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
@@ -116,6 +115,7 @@ class CertificateDocument:
 KINDS = ("juminhyo", "kisai_jiko", "inkan")
 LAYOUTS = ("individual", "household")
 OMITTED = "省略"
+IDEOGRAPHIC_SPACE = "\u3000"
 DEFAULT_CERTIFICATION = {
     "juminhyo": "この写しは、住民票の原本と相違ないことを証明する。",
     "kisai_jiko": "上記の事項は、住民票に記載されている事項と相違ないことを証明する。",
@@ -221,7 +221,8 @@ LEFT, RIGHT = MARGIN, PAGE_W - MARGIN
 CONTENT_W = RIGHT - LEFT
 TITLE_BASELINE = 275 * mm
 TABLE_TOP = 268 * mm
-FOOTER_TOP = 77 * mm  # the table and remarks stay above this line
+FOOTER_TOP = 76 * mm  # the table and remarks stay above this line
+REMARKS_GAP = 2 * mm
 
 CERT_TEXT_Y = 71 * mm
 CERT_TEXT_X = 20 * mm
@@ -260,7 +261,14 @@ COARSE_PITCH, COARSE_DOT = 2.4, 1.2  # 0.42 mm dots, coverage 25 %: the same ton
 FINE_TILE_CELLS, COARSE_TILE_CELLS = 36, 4  # dots per side of a pattern tile (coarse: even, rows staggered)
 WORD = "複写"
 WORD_CHAR = 112.0  # points per character of the hidden word
-WORD_CENTRES = ((150.0, 700.0), (445.0, 640.0), (150.0, 440.0), (445.0, 380.0), (150.0, 180.0), (445.0, 120.0))
+WORD_CENTRES = (
+    (150.0, 700.0),
+    (445.0, 640.0),
+    (150.0, 440.0),
+    (445.0, 380.0),
+    (150.0, 180.0),
+    (445.0, 120.0),
+)
 
 
 @lru_cache(maxsize=4)
@@ -289,7 +297,7 @@ def _word_clip(font_path: str) -> tuple[str, float, float]:
     ``(operators, width, height)`` in points."""
     cell_px = 4  # supersampling per cell
     font = ImageFont.truetype(font_path, round(WORD_CHAR / COARSE_PITCH * cell_px))
-    left, top, right, bottom = font.getbbox(WORD)
+    left, top, right, bottom = (round(v) for v in font.getbbox(WORD))
     image = Image.new("L", (right - left + 2 * cell_px, bottom - top + 2 * cell_px), 0)
     ImageDraw.Draw(image).text((cell_px - left, cell_px - top), WORD, font=font, fill=255)
     cols, rows = image.width // cell_px, image.height // cell_px
@@ -305,13 +313,22 @@ def _word_clip(font_path: str) -> tuple[str, float, float]:
                 start = c
                 while c < cols and row[c]:
                     c += 1
-                clip.append(f"{_f(start * COARSE_PITCH)} {_f(y)} {_f((c - start) * COARSE_PITCH)} {_f(COARSE_PITCH)} re")
+                clip.append(
+                    f"{_f(start * COARSE_PITCH)} {_f(y)} {_f((c - start) * COARSE_PITCH)} {_f(COARSE_PITCH)} re"
+                )
             else:
                 c += 1
     return "\n".join(clip), cols * COARSE_PITCH, rows * COARSE_PITCH
 
 
-def _pattern(canvas: Canvas, name: str, pitch: float, dot: float, cells: int, jitter: bool) -> PDFObjectReference:
+@lru_cache(maxsize=8)
+def _compressed(text: str) -> bytes:
+    return zlib.compress(text.encode("ascii"), 9)
+
+
+def _pattern(
+    canvas: Canvas, name: str, pitch: float, dot: float, cells: int, jitter: bool
+) -> PDFObjectReference:
     step = pitch * cells
     stream = PDFStream(
         PDFDictionary(
@@ -324,10 +341,10 @@ def _pattern(canvas: Canvas, name: str, pitch: float, dot: float, cells: int, ji
                 "XStep": step,
                 "YStep": step,
                 "Resources": PDFDictionary({}),
+                "Filter": PDFName("FlateDecode"),  # compressed once per process
             }
         ),
-        _dot_tile(pitch, dot, cells, jitter),
-        filters=[PDFZCompress],
+        _compressed(_dot_tile(pitch, dot, cells, jitter)),
     )
     canvas._doc.Reference(stream, name)
     return PDFObjectReference(name)
@@ -378,6 +395,7 @@ def _ink_mask(png: bytes, max_px: int) -> tuple[str, int, int]:
     return result
 
 
+@lru_cache(maxsize=16)
 def _qr_ops(text: str) -> tuple[str, float]:
     """The QR code as black rectangles on a white quiet zone, in a square of side ``size`` points
     whose symbol is QR_SYMBOL_MM wide. Returns (operators, size)."""
@@ -422,20 +440,38 @@ def _remark_lines(doc: CertificateDocument, fonts: _Fonts) -> list[str]:
 
 
 def _remarks_height(lines: Sequence[str]) -> float:
-    return max(6 * mm, len(lines) * REMARK_LINE_H + 2 * mm) if lines else 0.0
+    return len(lines) * REMARK_LINE_H + 1.6 * mm if lines else 0.0
+
+
+def _table_bottom(doc: CertificateDocument, persons: Sequence[PersonEntry]) -> float:
+    """Where the table of a page with ``persons`` ends (the top of the 備考 box)."""
+    if doc.kind == "inkan" or doc.layout == "individual":
+        if not persons:
+            return TABLE_TOP
+        rows = _inkan_rows(doc, persons[0]) if doc.kind == "inkan" else _individual_rows(doc, persons[0])
+        return TABLE_TOP - sum(height for height, _cells in rows) * mm
+    return TABLE_TOP - HOUSEHOLD_HEADER_H - len(persons) * HOUSEHOLD_BLOCK_H
+
+
+def _remark_room(top: float) -> int:
+    """How many lines of 備考 fit below ``top``."""
+    return max(0, int((top - REMARKS_GAP - 1.6 * mm - FOOTER_TOP) / REMARK_LINE_H))
 
 
 def _pages(doc: CertificateDocument, fonts: _Fonts) -> list[tuple[PersonEntry, ...]]:
+    """The persons on each page; the 備考 go below the table of the last page, on a page of their own
+    (with the header and the footer) when they do not fit there."""
     _check(doc)
     persons = doc.persons
-    if doc.kind == "inkan" or doc.layout == "individual":
-        return [(p,) for p in persons] or [()]
-    pages = [persons[i : i + HOUSEHOLD_PER_PAGE] for i in range(0, len(persons), HOUSEHOLD_PER_PAGE)] or [()]
+    per_page = 1 if doc.kind == "inkan" or doc.layout == "individual" else HOUSEHOLD_PER_PAGE
+    pages: list[tuple[PersonEntry, ...]] = [
+        persons[i : i + per_page] for i in range(0, len(persons), per_page)
+    ]
+    if not pages:
+        pages.append(())
     remarks = _remark_lines(doc, fonts)
-    if remarks:
-        bottom = TABLE_TOP - HOUSEHOLD_HEADER_H - len(pages[-1]) * HOUSEHOLD_BLOCK_H
-        if bottom - _remarks_height(remarks) < FOOTER_TOP:
-            pages.append(())  # the remarks go on a page of their own (with the header and footer)
+    if remarks and pages[-1] and len(remarks) > _remark_room(_table_bottom(doc, pages[-1])):
+        pages.append(())
     return pages
 
 
@@ -447,7 +483,7 @@ def page_count(doc: CertificateDocument) -> int:
 # ---------------------------------------------------------------------------------------------------
 # Drawing
 
-Value = str | Callable[[float, float, float, float], None]  # text, or a function drawing in (x, y, w, h)
+Value = str | Callable[["_Painter", float, float, float, float], None]  # text, or drawn in (x, y, w, h)
 
 
 @dataclass(frozen=True)
@@ -481,7 +517,17 @@ class _Painter:
         if not text:
             return 0.0
         font = font or self.fonts.body
-        width = _width(text, font, size) + char_space * max(0, len(text) - 1)
+        # An ideographic space (「森川　健一」) is drawn as an ASCII space widened by word spacing to 3/4
+        # em: text extractors (pdftotext) split a line at a gap of a whole em into separate blocks.
+        word_space = 0.0
+        if IDEOGRAPHIC_SPACE in text and " " not in text:
+            text = text.replace(IDEOGRAPHIC_SPACE, " ")
+            word_space = max(0.0, 0.75 - _width(" ", font, 1.0))  # in em
+        width = (
+            _width(text, font, size)
+            + word_space * size * text.count(" ")
+            + char_space * max(0, len(text) - 1)
+        )
         scale = 1.0
         if max_w is not None and width > max_w:
             smaller = max(min_size, size * max_w / width)
@@ -498,12 +544,16 @@ class _Painter:
         t.setFont(font, size)
         if char_space:
             t.setCharSpace(char_space)
+        if word_space:
+            t.setWordSpace(word_space * size)
         if scale != 1.0:
             t.setHorizScale(scale * 100)
         t.textOut(text)
-        # Tc and Tz belong to the graphics state: they would carry over to the next text
+        # Tc, Tw and Tz belong to the graphics state: they would carry over to the next text
         if char_space:
             t.setCharSpace(0)
+        if word_space:
+            t.setWordSpace(0)
         if scale != 1.0:
             t.setHorizScale(100)
         self.c.drawText(t)
@@ -541,7 +591,7 @@ class _Painter:
                 self.label(cx, y, lw, h, cell.label)
                 c.line(cx + lw, y, cx + lw, y + h)
                 if callable(cell.value):
-                    cell.value(cx + lw, y, vw, h)
+                    cell.value(self, cx + lw, y, vw, h)
                 else:
                     self.value(cx + lw, y, vw, h, cell.value, cell.size)
                 cx += lw + vw
@@ -557,20 +607,22 @@ def _omit(value: str) -> str:
     return value or OMITTED
 
 
-def _name_value(p: _Painter, person: PersonEntry, size: float, kana_size: float) -> Value:
-    def draw(x: float, y: float, w: float, h: float) -> None:
+def _name_value(person: PersonEntry, size: float, kana_size: float) -> Value:
+    def draw(p: _Painter, x: float, y: float, w: float, h: float) -> None:
         pad = 1.6 * mm
         kana_y = y + h - 1.2 * mm - kana_size
         p.text(x + pad, kana_y, person.name_kana, size=kana_size, max_w=w * 0.6 - pad)
         if person.alphabet_name and person.alphabet_name != person.name:
-            p.text(x + w - pad, kana_y, person.alphabet_name, size=kana_size, max_w=w * 0.4 - pad, align="right")
+            p.text(
+                x + w - pad, kana_y, person.alphabet_name, size=kana_size, max_w=w * 0.4 - pad, align="right"
+            )
         p.text(x + pad, y + 1.6 * mm + 0.12 * size, person.name, size=size, max_w=w - 2 * pad)
 
     return draw
 
 
-def _address_value(p: _Painter, address: str, katagaki: str, size: float) -> Value:
-    def draw(x: float, y: float, w: float, h: float) -> None:
+def _address_value(address: str, katagaki: str, size: float) -> Value:
+    def draw(p: _Painter, x: float, y: float, w: float, h: float) -> None:
         pad = 1.6 * mm
         if katagaki:
             p.text(x + pad, y + h / 2 + 0.6 * mm, address, size=size, max_w=w - 2 * pad)
@@ -581,12 +633,12 @@ def _address_value(p: _Painter, address: str, katagaki: str, size: float) -> Val
     return draw
 
 
-def _household_block(p: _Painter, person: PersonEntry) -> list[tuple[float, list[_Cell]]]:
+def _household_block(person: PersonEntry) -> list[tuple[float, list[_Cell]]]:
     rows: list[tuple[float, list[_Cell]]] = [
         (
             12,
             [
-                _Cell("氏名", 16, _name_value(p, person, 12.5, 6.5), 68),
+                _Cell("氏名", 16, _name_value(person, 12.5, 6.5), 68),
                 _Cell("生年月日", 16, person.birth, 34),
                 _Cell("性別", 10, person.sex, 8),
                 _Cell("続柄", 10, _omit(person.relationship), 18),
@@ -651,11 +703,11 @@ def _household_block(p: _Painter, person: PersonEntry) -> list[tuple[float, list
     return rows
 
 
-def _individual_rows(p: _Painter, doc: CertificateDocument, person: PersonEntry) -> list[tuple[float, list[_Cell]]]:
+def _individual_rows(doc: CertificateDocument, person: PersonEntry) -> list[tuple[float, list[_Cell]]]:
     rows: list[tuple[float, list[_Cell]]] = [
-        (15, [_Cell("氏名", 30, _name_value(p, person, 15, 7.5), 150)]),
+        (15, [_Cell("氏名", 30, _name_value(person, 15, 7.5), 150)]),
         (8, [_Cell("生年月日", 30, person.birth, 75, 10), _Cell("性別", 25, person.sex, 50, 10)]),
-        (12, [_Cell("住所", 30, _address_value(p, doc.address, doc.katagaki, 10.5), 150)]),
+        (12, [_Cell("住所", 30, _address_value(doc.address, doc.katagaki, 10.5), 150)]),
         (
             8,
             [
@@ -666,7 +718,10 @@ def _individual_rows(p: _Painter, doc: CertificateDocument, person: PersonEntry)
         (8, [_Cell("住民となった日", 30, person.became_resident_on, 150, 10)]),
         (
             8,
-            [_Cell("住定日", 30, person.address_set_on, 75, 10), _Cell("届出日", 25, person.notified_on, 50, 10)],
+            [
+                _Cell("住定日", 30, person.address_set_on, 75, 10),
+                _Cell("届出日", 25, person.notified_on, 50, 10),
+            ],
         ),
         (8, [_Cell("従前の住所", 30, person.previous_address, 150, 10)]),
     ]
@@ -713,8 +768,8 @@ def _individual_rows(p: _Painter, doc: CertificateDocument, person: PersonEntry)
     return rows
 
 
-def _impression_box(p: _Painter, doc: CertificateDocument, height: float) -> Value:
-    def draw(x: float, y: float, w: float, h: float) -> None:
+def _impression_box(doc: CertificateDocument) -> Value:
+    def draw(p: _Painter, x: float, y: float, w: float, h: float) -> None:
         if not doc.impression_png:
             p.text(x + w / 2, y + h / 2 - 3, "（印影なし）", size=9, align="center")
             return
@@ -727,18 +782,24 @@ def _impression_box(p: _Painter, doc: CertificateDocument, height: float) -> Val
     return draw
 
 
-def _inkan_rows(p: _Painter, doc: CertificateDocument, person: PersonEntry) -> list[tuple[float, list[_Cell]]]:
+def _inkan_rows(doc: CertificateDocument, person: PersonEntry) -> list[tuple[float, list[_Cell]]]:
     # the impression box, then the registered person's particulars
     box = max(50.0, (doc.impression_mm or 0) * 1.25 + 10)
     rows: list[tuple[float, list[_Cell]]] = [
-        (box, [_Cell("印影", 22, _impression_box(p, doc, box), 158)]),
-        (15, [_Cell("氏名", 22, _name_value(p, person, 15, 7.5), 158)]),
+        (box, [_Cell("印影", 22, _impression_box(doc), 158)]),
+        (15, [_Cell("氏名", 22, _name_value(person, 15, 7.5), 158)]),
         (9, [_Cell("生年月日", 22, person.birth, 88, 10.5), _Cell("性別", 22, person.sex, 48, 10.5)]),
-        (13, [_Cell("住所", 22, _address_value(p, doc.address, doc.katagaki, 10.5), 158)]),
+        (13, [_Cell("住所", 22, _address_value(doc.address, doc.katagaki, 10.5), 158)]),
     ]
     if person.is_foreign and (person.tsusho or person.nationality):
         rows.append(
-            (9, [_Cell("通称", 22, person.tsusho, 88, 10.5), _Cell("国籍・地域", 22, person.nationality, 48, 10.5)])
+            (
+                9,
+                [
+                    _Cell("通称", 22, person.tsusho, 88, 10.5),
+                    _Cell("国籍・地域", 22, person.nationality, 48, 10.5),
+                ],
+            )
         )
     rows.append((9, [_Cell("印鑑登録証番号", 22, doc.inkan_card_number, 158, 10.5)]))
     return rows
@@ -822,7 +883,7 @@ class _Renderer:
             else:
                 bottom = self._household(persons)
             if last:
-                bottom = self._remarks(remarks, bottom)
+                bottom = self._remarks(remarks[: _remark_room(bottom)], bottom)
                 if bottom - 6 * mm >= FOOTER_TOP:
                     self.p.text(RIGHT - 2 * mm, bottom - 5 * mm, "以下余白", size=9, align="right")
             self._footer(number, len(pages))
@@ -842,7 +903,7 @@ class _Renderer:
     def _title(self) -> None:
         title = self.doc.title
         size = 20.0
-        space = 8.0 if len(title) <= 8 else 3.0
+        space = 5.0 if len(title) <= 8 else 2.5  # wider gaps make pdftotext split the title
         self.p.text(
             PAGE_W / 2,
             TITLE_BASELINE,
@@ -861,14 +922,14 @@ class _Renderer:
             LEFT,
             top,
             [
-                (9, [_Cell("住所", 22, _address_value(p, doc.address, doc.katagaki, 10.5), 158)]),
+                (9, [_Cell("住所", 22, _address_value(doc.address, doc.katagaki, 10.5), 158)]),
                 (6, [_Cell("世帯主", 22, _omit(doc.head_name), 158, 10)]),
             ],
         )
         for person in persons:
             self.c.setLineWidth(0.9)
             self.c.line(LEFT, bottom, RIGHT, bottom)
-            bottom = p.rows(LEFT, bottom, _household_block(p, person))
+            bottom = p.rows(LEFT, bottom, _household_block(person))
         p.frame(top, bottom)
         return bottom
 
@@ -876,7 +937,7 @@ class _Renderer:
         top = TABLE_TOP
         if not persons:
             return top
-        bottom = self.p.rows(LEFT, top, _individual_rows(self.p, self.doc, persons[0]))
+        bottom = self.p.rows(LEFT, top, _individual_rows(self.doc, persons[0]))
         self.p.frame(top, bottom)
         return bottom
 
@@ -884,14 +945,14 @@ class _Renderer:
         top = TABLE_TOP
         if not persons:
             return top
-        bottom = self.p.rows(LEFT, top, _inkan_rows(self.p, self.doc, persons[0]))
+        bottom = self.p.rows(LEFT, top, _inkan_rows(self.doc, persons[0]))
         self.p.frame(top, bottom)
         return bottom
 
     def _remarks(self, lines: Sequence[str], top: float) -> float:
         if not lines:
             return top
-        top -= 3 * mm
+        top -= REMARKS_GAP
         height = _remarks_height(lines)
         bottom = top - height
         p, c = self.p, self.c
@@ -917,7 +978,9 @@ class _Renderer:
 
         seal_x, seal_y, seal_w, seal_h = _seal_rect(doc)
         name_end = MAYOR_NAME_END
-        p.text(name_end, MAYOR_BASELINE, _mayor_line(doc), size=MAYOR_SIZE, align="right", max_w=name_end - LEFT)
+        p.text(
+            name_end, MAYOR_BASELINE, _mayor_line(doc), size=MAYOR_SIZE, align="right", max_w=name_end - LEFT
+        )
         if doc.seal_png:
             c.saveState()
             c.translate(seal_x * mm, seal_y * mm)
@@ -932,7 +995,14 @@ class _Renderer:
             c.doForm("qr")
             c.restoreState()
         centre = qx + self.qr_size / 2
-        p.text(centre, QR_BOTTOM - 3.2 * mm, doc.verification_code, size=7.5, font=self.fonts.head, align="center")
+        p.text(
+            centre,
+            QR_BOTTOM - 3.2 * mm,
+            doc.verification_code,
+            size=7.5,
+            font=self.fonts.head,
+            align="center",
+        )
         p.text(
             RIGHT,
             QR_BOTTOM - 8.5 * mm,
@@ -942,7 +1012,13 @@ class _Renderer:
             max_w=CONTENT_W,
         )
         p.text(LEFT, ISSUE_Y, "発行番号", size=8, font=self.fonts.head)
-        p.text(LEFT + 13 * mm, ISSUE_Y, f"{doc.issue_number}  {number}/{pages}", size=8.5, max_w=CONTENT_W - 13 * mm)
+        p.text(
+            LEFT + 13 * mm,
+            ISSUE_Y,
+            f"{doc.issue_number}  {number}/{pages}",
+            size=8.5,
+            max_w=CONTENT_W - 13 * mm,
+        )
 
 
 _render_lock = threading.Lock()
