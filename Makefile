@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 MO     := locale/en/LC_MESSAGES/django.mo
 export DJANGO_SETTINGS_MODULE := yakuba.settings
 
-.PHONY: help setup run test lint typecheck checks pytest browser-deps messages clean
+.PHONY: help setup run test lint typecheck checks pytest pdf-deps browser-deps messages clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -30,10 +30,17 @@ $(MO): $(STAMP) locale/en/LC_MESSAGES/django.po
 setup: $(STAMP) $(MO) ## create the virtual environment and install pinned dependencies
 	@mkdir -p var
 
-run: setup ## migrate, load the demo city (first time) and serve http://127.0.0.1:8000
+run: setup pdf-deps ## migrate, load the demo city (first time) and serve http://127.0.0.1:8000
 	$(BIN)/yakuba migrate --noinput -v 0
 	$(BIN)/yakuba demo --if-empty
 	$(BIN)/yakuba runserver 127.0.0.1:8000
+
+pdf-deps: ## install the Japanese font embedded in certificate PDFs (IPAex) and poppler-utils (if absent)
+	@[ -f /usr/share/fonts/opentype/ipaexfont-mincho/ipaexm.ttf ] && command -v pdftotext >/dev/null 2>&1 || { \
+	  echo "Installing fonts-ipaexfont and poppler-utils with apt-get ..."; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+	    fonts-ipaexfont-mincho fonts-ipaexfont-gothic poppler-utils >/dev/null; }
 
 browser-deps: ## install Debian's Chromium and Japanese fonts for browser tests (if absent)
 	@command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi "noto sans cjk" || { \
@@ -55,7 +62,7 @@ checks: setup ## migrations up to date, deploy check clean under production sett
 	  YAKUBA_SIGNING_KEY=$$($(BIN)/python -c "import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())") \
 	  ALLOWED_HOSTS=yakuba.example.jp $(BIN)/yakuba check --deploy --fail-level WARNING
 
-pytest: setup browser-deps ## the test suite (DATABASE_URL picks the database; SQLite by default)
+pytest: setup pdf-deps browser-deps ## the test suite (DATABASE_URL picks the database; SQLite by default)
 	$(BIN)/pytest -q
 
 test: lint typecheck checks pytest ## everything CI runs, on the database in DATABASE_URL (SQLite by default)

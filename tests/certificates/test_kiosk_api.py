@@ -126,7 +126,7 @@ def test_fuzzed_kiosk_api_input_causes_no_server_error(monkeypatch):
             response = case.call(headers={"Authorization": f"Bearer {token}"})
             calls.append(case.path)
             if response.status_code >= 500:
-                failures.append((case.method, case.path, response.status_code))
+                failures.append((case.method, case.path, response.status_code, repr(case.body)[:200]))
 
         check()
     assert failures == []

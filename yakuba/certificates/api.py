@@ -104,7 +104,10 @@ class VerifyOut(Schema):
 
 @router.post("/kiosk/challenge", response=ChallengeOut, auth=KioskTerminal())
 def kiosk_challenge(request: HttpRequest, body: ChallengeIn) -> dict[str, Any]:
-    return {"nonce": services.kiosk_challenge(terminal=_terminal(request), card_serial=body.card_serial)}
+    try:
+        return {"nonce": services.kiosk_challenge(terminal=_terminal(request), card_serial=body.card_serial)}
+    except CertificateError as exc:
+        raise _fail(exc) from exc
 
 
 @router.post("/kiosk/login", response=LoginOut, auth=KioskTerminal())

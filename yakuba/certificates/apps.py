@@ -29,6 +29,6 @@ class CertificatesConfig(AppConfig):
                 kpis=kpis,
                 public_facts=public_facts,
                 seed="yakuba.certificates.demo.demo_load",
-                bench="yakuba.certificates.bench.bench_run",
+                benches={"kiosk": "yakuba.certificates.bench.bench_run"},
             )
         )

@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.utils.translation import gettext as _
 
-from yakuba.core.models import ClosedDay
+from yakuba.core.models import ClosedDay, Municipality
 from yakuba.residents import interface as residents
 
 KIOSK_MIN_AGE = 15
@@ -52,7 +52,9 @@ def kiosk_person_refusal(record: residents.ResidentRecord, *, today: dt.date) ->
     if record.moving_out_planned(today):
         return _("転出の届出がされているため、コンビニ交付は利用できません。窓口でお申し込みください。")
     if not record.is_resident:
-        return _("一ノ森市に住民登録がないため、コンビニ交付は利用できません。")
+        return _("%(city)sに住民登録がないため、コンビニ交付は利用できません。") % {
+            "city": Municipality.current().name
+        }
     age = record.age_on(today)
     if age is None or age < KIOSK_MIN_AGE:
         return _("15歳未満の方はコンビニ交付を利用できません。窓口でお申し込みください。")

@@ -399,25 +399,28 @@ def _ink_mask(png: bytes, max_px: int) -> tuple[str, int, int]:
 def _qr_ops(text: str) -> tuple[str, float]:
     """The QR code as black rectangles on a white quiet zone, in a square of side ``size`` points
     whose symbol is QR_SYMBOL_MM wide. Returns (operators, size)."""
-    qr = segno.make(text, error="m", micro=False)
+    # A fixed mask: choosing the "best" one costs ~12 ms a code, and every mask decodes the same.
+    qr = segno.make(text, error="m", micro=False, mask=2)
     matrix = qr.matrix
     n = len(matrix)
     module = QR_SYMBOL_MM * mm / n
     quiet = 4 * module
     size = n * module + 2 * quiet
     ops = [f"q 1 g 0 0 {_f(size)} {_f(size)} re f 0 g"]
+    # Draw in module units (a scaling `cm`), so each run of dark modules is four small integers.
+    ops.append(f"q {_f(module)} 0 0 {_f(module)} {_f(quiet)} {_f(quiet)} cm")
     for r, row in enumerate(matrix):
-        y = quiet + (n - 1 - r) * module
+        y = n - 1 - r
         c = 0
         while c < n:
             if row[c]:
                 start = c
                 while c < n and row[c]:
                     c += 1
-                ops.append(f"{_f(quiet + start * module)} {_f(y)} {_f((c - start) * module)} {_f(module)} re")
+                ops.append(f"{start} {y} {c - start} 1 re")
             else:
                 c += 1
-    ops.append("f Q")
+    ops.append("f Q Q")
     return "\n".join(ops), size
 
 

@@ -17,6 +17,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
+import os
 import secrets
 from typing import Any
 
@@ -63,6 +64,14 @@ class IdempotencyConflict(CertificateError):
 
 
 # --- shared ---------------------------------------------------------------------------------------
+
+
+def _plain(*values: str) -> None:
+    """Refuse text no terminal or person would send (control characters such as NUL, which the
+    database cannot store): a clear 400, never a server error."""
+    for value in values:
+        if not isinstance(value, str) or any(ord(ch) < 32 or 0xD800 <= ord(ch) <= 0xDFFF for ch in value):
+            raise CertificateError(_("入力が正しくありません。"))
 
 
 def _now() -> dt.datetime:
@@ -118,6 +127,20 @@ def _signed_fields(
     }
 
 
+def _seal_bytes(path: str) -> bytes:
+    """The city's seal image, read once per process and again only when the file changes."""
+    stamp = os.stat(path).st_mtime_ns
+    cached = _SEAL_CACHE.get(path)
+    if cached is None or cached[0] != stamp:
+        with open(path, "rb") as handle:
+            cached = (stamp, handle.read())
+        _SEAL_CACHE[path] = cached
+    return cached[1]
+
+
+_SEAL_CACHE: dict[str, tuple[int, bytes]] = {}
+
+
 def verification_url(code: str, signature: str) -> str:
     return f"{settings.YAKUBA_PUBLIC_URL.rstrip('/')}/verify/?q={code}.{signature}"
 
@@ -147,7 +170,10 @@ def _build(
 
     city = Municipality.current()
     today = _today()
-    number = f"{today:%Y%m%d}-{OFFICE}-{terminal}-{sequence_next(name=f'certificate:{today:%Y%m%d}'):06d}"
+    # A serial per terminal and day, as the 発行番号 names the terminal: terminals never wait for each
+    # other's PDF rendering on a shared counter.
+    serial = sequence_next(name=f"certificate:{today:%Y%m%d}:{terminal}")
+    number = f"{today:%Y%m%d}-{OFFICE}-{terminal}-{serial:06d}"
     code = _verification_code()
     first = records[0]
     persons = tuple(person_entry(r, options, mynumbers.get(r.atena_no, "")) for r in records)
@@ -167,7 +193,7 @@ def _build(
         issue_number=number,
         qr_text="",
         verification_code=code,
-        seal_png=city.seal_image.read() if city.seal_image else None,
+        seal_png=_seal_bytes(city.seal_image.path) if city.seal_image else None,
         impression_png=bytes(impression.image) if impression else None,
         impression_mm=float(impression.width_mm) if impression else 0.0,
         inkan_card_number=impression.card_number if impression else "",
@@ -367,7 +393,7 @@ def window_issue(
 
 def issuance_void(*, actor: str, number: str, reason: str) -> Issuance:
     with transaction.atomic():
-        issuance = Issuance.objects.select_for_update().get(number=number)
+        issuance = Issuance.objects.select_for_update().defer("pdf").get(number=number)
         if issuance.state == Issuance.State.VOIDED:
             return issuance
         issuance.state = Issuance.State.VOIDED
@@ -397,6 +423,7 @@ def issuance_mark_paid(*, number: str, reference: str) -> bool:
 
 def kiosk_challenge(*, terminal: str, card_serial: str) -> str:
     """A fresh, single-use challenge for the card in ``terminal``'s reader."""
+    _plain(terminal, card_serial)
     nonce = secrets.token_hex(32)
     KioskChallenge.objects.create(nonce=nonce, terminal=terminal, card_serial=card_serial, created_at=_now())
     return nonce
@@ -405,6 +432,7 @@ def kiosk_challenge(*, terminal: str, card_serial: str) -> str:
 def kiosk_login(*, terminal: str, nonce: str, certificate_pem: bytes, signature: bytes) -> KioskSession:
     """Verify the card's answer to our challenge and open a session for the card holder. The person
     comes from the verified certificate, never from the terminal."""
+    _plain(terminal, nonce)
     with transaction.atomic():
         challenge = KioskChallenge.objects.select_for_update().filter(nonce=nonce, terminal=terminal).first()
         if challenge is None or challenge.used:
@@ -430,19 +458,23 @@ def kiosk_login(*, terminal: str, nonce: str, certificate_pem: bytes, signature:
     atena_no = cardauth.atena_no_for_serial(serial)
     if atena_no is None:
         raise CertificateError(_("カードを確認できませんでした。"))
-    session = KioskSession.objects.create(
-        token=secrets.token_urlsafe(32),
-        terminal=terminal,
-        card_serial=serial,
-        atena_no=atena_no,
-        created_at=_now(),
-        expires_at=_now() + dt.timedelta(seconds=SESSION_SECONDS),
-    )
-    audit_record(actor=f"kiosk:{terminal}", action="kiosk_login", target_type="resident", target_id=atena_no)
+    with transaction.atomic():
+        session = KioskSession.objects.create(
+            token=secrets.token_urlsafe(32),
+            terminal=terminal,
+            card_serial=serial,
+            atena_no=atena_no,
+            created_at=_now(),
+            expires_at=_now() + dt.timedelta(seconds=SESSION_SECONDS),
+        )
+        audit_record(
+            actor=f"kiosk:{terminal}", action="kiosk_login", target_type="resident", target_id=atena_no
+        )
     return session
 
 
 def _session(token: str, terminal: str) -> KioskSession:
+    _plain(token, terminal)
     session = KioskSession.objects.filter(token=token, terminal=terminal, ended=False).first()
     if session is None or session.expires_at < _now():
         raise CertificateError(_("時間切れです。最初からやり直してください。"))
@@ -499,6 +531,7 @@ def kiosk_issue(
     """Issue for the session's card holder (``scope`` "self" or "household"), paid at the store."""
     if not idempotency_key or len(idempotency_key) > 100:
         raise CertificateError(_("受付キーが正しくありません。"))
+    _plain(idempotency_key, type_code, scope)
     request_hash = _request_hash(
         {
             "type": type_code,
@@ -600,6 +633,7 @@ def kiosk_issue(
 def kiosk_pdf(*, token: str, terminal: str, number: str) -> bytes:
     """The PDF to print: only for the session that asked for it, only while it waits to be printed."""
     session = _session(token, terminal)
+    _plain(number)
     issuance = Issuance.objects.filter(number=number, kiosk_session=session.token, terminal=terminal).first()
     if issuance is None or issuance.state != Issuance.State.ISSUED:
         raise CertificateError(_("この証明書は印刷できません。"))
@@ -612,9 +646,11 @@ def kiosk_pdf(*, token: str, terminal: str, number: str) -> bytes:
 def kiosk_printed(*, token: str, terminal: str, number: str, ok: bool) -> Issuance:
     """The terminal reports the print: done (the PDF is released), or failed (voided as a whole)."""
     session = _session(token, terminal)
+    _plain(number)
     with transaction.atomic():
         issuance = (
             Issuance.objects.select_for_update()
+            .defer("pdf")  # up to a few hundred KB, and not needed to mark the print
             .filter(number=number, kiosk_session=session.token, terminal=terminal)
             .first()
         )
@@ -671,7 +707,7 @@ class Verification:
 def verify_code(text: str) -> Verification:
     """Check a code typed or scanned from a certificate (``CODE`` or ``CODE.SIGNATURE``). Shows
     nothing personal: whether it was issued, when, of what kind, and whether it is still valid."""
-    value = (text or "").strip()
+    value = "".join(ch for ch in (text or "") if ord(ch) >= 32 and not 0xD800 <= ord(ch) <= 0xDFFF).strip()
     if "q=" in value:
         value = value.split("q=", 1)[1]
     code, _sep, signature = value.partition(".")

@@ -242,7 +242,9 @@ def kiosk_start_view(request: HttpRequest) -> HttpResponse:
         services.kiosk_end(token=token, terminal=_terminal(request))
     for key in ("kiosk_card", "kiosk_token"):
         request.session.pop(key, None)
-    return _kiosk_render(request, "start.html", {})
+    kinds = CertificateType.objects.filter(kiosk_available=True)
+    hours = (min(k.kiosk_opens for k in kinds), max(k.kiosk_closes for k in kinds)) if kinds else None
+    return _kiosk_render(request, "start.html", {"hours": hours})
 
 
 @login_not_required

@@ -62,11 +62,18 @@ def audit_record(
 ) -> AuditEntry:
     """Append one entry. Joins the caller's transaction if there is one, so a change and its audit
     entry commit or roll back together."""
-    with transaction.atomic():
+    # savepoint=False: inside the caller's transaction, the entry shares its fate without the cost of
+    # a savepoint; on its own it is a transaction of its own.
+    with transaction.atomic(savepoint=False):
         # The head row serialises writers: the chain stays linear under concurrency.
-        NumberSequence.objects.get_or_create(name=_HEAD)
-        head = NumberSequence.objects.select_for_update().get(name=_HEAD)
-        last = AuditEntry.objects.filter(seq=head.last_value).only("entry_hash").first()
+        head = NumberSequence.objects.select_for_update().filter(name=_HEAD).first()
+        if head is None:
+            NumberSequence.objects.get_or_create(name=_HEAD)
+            head = NumberSequence.objects.select_for_update().get(name=_HEAD)
+        prev_hash = head.last_hash
+        if not prev_hash and head.last_value:
+            last = AuditEntry.objects.filter(seq=head.last_value).only("entry_hash").first()
+            prev_hash = last.entry_hash if last else ""
         entry = AuditEntry(
             seq=head.last_value + 1,
             # Milliseconds: what Django's serialisers keep, so a backup restores verifiable hashes.
@@ -77,12 +84,11 @@ def audit_record(
             target_id=str(target_id),
             mynumber_shown=mynumber_shown,
             detail=json.loads(json.dumps(detail or {}, ensure_ascii=False, default=str)),
-            prev_hash=last.entry_hash if last else GENESIS,
+            prev_hash=prev_hash or GENESIS,
         )
         entry.entry_hash = _hash(entry.prev_hash, entry)
-        entry.save()
-        head.last_value = entry.seq
-        head.save(update_fields=["last_value"])
+        entry.save(force_insert=True)
+        NumberSequence.objects.filter(pk=head.pk).update(last_value=entry.seq, last_hash=entry.entry_hash)
     return entry
 
 
@@ -113,7 +119,7 @@ def audit_verify() -> AuditVerification:
         prev_hash = entry.entry_hash
         expected_seq += 1
         checked += 1
-    head = NumberSequence.objects.filter(name=_HEAD).values_list("last_value", flat=True).first() or 0
-    if head != checked:
+    head = NumberSequence.objects.filter(name=_HEAD).values_list("last_value", "last_hash").first() or (0, "")
+    if head[0] != checked or (head[1] and head[1] != prev_hash):
         return AuditVerification(False, checked, checked + 1, f"entries after #{checked} are missing")
     return AuditVerification(True, checked)

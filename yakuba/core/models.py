@@ -127,6 +127,9 @@ class NumberSequence(models.Model):
 
     name = models.CharField(max_length=50, unique=True)
     last_value = models.BigIntegerField(default=0)
+    # For the audit log's head: the newest entry's hash, so appending needs no extra read, and
+    # `audit verify` can tell a removed newest entry from an untouched log.
+    last_hash = models.CharField(max_length=64, blank=True)
 
     def __str__(self) -> str:
         return f"{self.name}={self.last_value}"

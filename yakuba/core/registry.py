@@ -48,9 +48,9 @@ class ModuleManifest:
     kpis: Callable[[], list[Kpi]] | None = None
     public_facts: Callable[[], list[PublicFact]] | None = None
     # Dotted paths, imported only when used: seed(*, residents, stdout, seed) for `yakuba demo`;
-    # bench(*, stdout) -> dict of figures for `yakuba bench <name>`.
+    # benches maps a name to bench(*, stdout, seconds) -> dict of figures, for `yakuba bench <name>`.
     seed: str | None = None
-    bench: str | None = None
+    benches: dict[str, str] = field(default_factory=dict)
 
 
 _manifests: dict[str, ModuleManifest] = {}
@@ -71,6 +71,10 @@ def manifests() -> list[ModuleManifest]:
 
 def manifest(name: str) -> ModuleManifest | None:
     return next((m for m in manifests() if m.name == name), None)
+
+
+def benches() -> dict[str, str]:
+    return {name: path for m in manifests() for name, path in m.benches.items()}
 
 
 def nav_entries(user: Any) -> list[NavEntry]:

@@ -33,6 +33,6 @@ class ResidentsConfig(AppConfig):
                 },
                 kpis=kpis,
                 seed="yakuba.residents.demo.demo_load",
-                bench="yakuba.residents.bench.bench_run",
+                benches={"residents": "yakuba.residents.bench.bench_run"},
             )
         )

@@ -225,15 +225,21 @@ def resident_find(query: str, *, actor: str, limit: int) -> list[interface.Resid
 
 
 def has_pending_idou(atena_no: str) -> bool:
-    resident = Resident.objects.select_related("household").filter(atena_no=atena_no).first()
-    keys = [f"R:{atena_no}"] + ([f"H:{resident.household.setai_no}"] if resident else [])
-    if idou_pending_for(keys):
-        return True
-    # A 転入 joining the household, or a change to any member, is waiting too.
-    if resident is None:
+    """Whether any 仮登録 touches this person, their household, or another member of it."""
+    pending = [
+        set(v) for v in Idou.objects.filter(state=Idou.State.PENDING).values_list("base_versions", flat=True)
+    ]
+    if not pending:
         return False
-    members = Resident.objects.filter(household_id=resident.household_id).values_list("atena_no", flat=True)
-    return bool(idou_pending_for([f"R:{no}" for no in members]))
+    household = (
+        Resident.objects.filter(atena_no=atena_no).values_list("household_id", "household__setai_no").first()
+    )
+    keys = {f"R:{atena_no}"}
+    if household is not None:
+        keys.add(f"H:{household[1]}")
+        members = Resident.objects.filter(household_id=household[0]).values_list("atena_no", flat=True)
+        keys.update(f"R:{no}" for no in members)
+    return any(keys & versions for versions in pending)
 
 
 def resident_mynumber(atena_no: str, *, actor: str, purpose: str) -> str | None:
