@@ -58,6 +58,10 @@ def test_household_certificate_at_the_kiosk(taro_card):
     session = insert_card(terminal="K001", serial=taro_card)
     issuance = _issue(session, scope="household", options=Options(relationship=True))
     text = pdf_text(bytes(issuance.pdf))
+    entry = AuditEntry.objects.get(action="certificate_issued", target_id=issuance.number)
+    assert sorted(entry.detail["atena_nos"]) == sorted(
+        r.atena_no for r in by_name("山田 太郎").household.members.all()
+    )
     assert all(flat(name) in text for name in ("山田 太郎", "山田 花子", "山田 一郎"))
 
 
@@ -111,6 +115,17 @@ def test_print_timeout_voids_and_never_reaches_another_session(taro_card, yamada
     for token in (session.token, other.token):
         with pytest.raises(CertificateError):
             services.kiosk_pdf(token=token, terminal="K001", number=issuance.number)
+
+
+def test_watchdog_command_voids_abandoned_prints(taro_card):
+    from django.core.management import call_command
+
+    session = insert_card(terminal="K001", serial=taro_card)
+    issuance = _issue(session)
+    Issuance.objects.filter(pk=issuance.pk).update(print_deadline=timezone.now() - dt.timedelta(seconds=1))
+    call_command("kiosk_watchdog")
+    issuance.refresh_from_db()
+    assert issuance.state == "voided"
 
 
 def test_another_terminal_cannot_use_a_session(taro_card):
@@ -178,6 +193,9 @@ def test_refusals_with_a_clear_reason(clerk, approver, monkeypatch, case, messag
     with pytest.raises(CertificateError, match=message):
         _issue(session)
     assert Issuance.objects.count() == 0
+    # The read of the refused person's record is audited, with the reason.
+    refused = AuditEntry.objects.get(action="kiosk_refused", target_id=target.atena_no)
+    assert message in refused.detail["reason"]
 
 
 def test_moved_out_residents_card_is_revoked(taro_card, clerk, approver, django_capture_on_commit_callbacks):

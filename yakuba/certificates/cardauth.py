@@ -8,6 +8,7 @@ certificate's key. Issuing the challenge (random, single use, short-lived) is th
 """
 
 import datetime as dt
+import functools
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
@@ -31,8 +32,13 @@ def _unverified() -> CardAuthError:
     return CardAuthError(_("カードを確認できませんでした。"))
 
 
+@functools.lru_cache(maxsize=4)
+def _ca(pem: bytes) -> x509.Certificate:
+    return x509.load_pem_x509_certificate(pem)
+
+
 def _issued_by_ca(certificate: x509.Certificate) -> bool:
-    ca_certificate = x509.load_pem_x509_certificate(cardsim.ca_certificate_pem())
+    ca_certificate = _ca(cardsim.ca_certificate_pem())
     if certificate.issuer != ca_certificate.subject:
         return False
     try:

@@ -431,45 +431,52 @@ def kiosk_challenge(*, terminal: str, card_serial: str) -> str:
 
 def kiosk_login(*, terminal: str, nonce: str, certificate_pem: bytes, signature: bytes) -> KioskSession:
     """Verify the card's answer to our challenge and open a session for the card holder. The person
-    comes from the verified certificate, never from the terminal."""
+    comes from the verified certificate, never from the terminal. A challenge is used up by its first
+    answer, right or wrong."""
     _plain(terminal, nonce)
+    failure = ""
+    atena_no: str | None = None
     with transaction.atomic():
         challenge = KioskChallenge.objects.select_for_update().filter(nonce=nonce, terminal=terminal).first()
         if challenge is None or challenge.used:
             raise CertificateError(_("もう一度カードを置いてやり直してください。"))
-        challenge.used = True
-        challenge.save(update_fields=["used"])
         if challenge.created_at < _now() - dt.timedelta(seconds=CHALLENGE_SECONDS):
             raise CertificateError(_("時間切れです。もう一度カードを置いてやり直してください。"))
-    try:
-        serial = cardauth.verify_card_response(
-            certificate_pem=certificate_pem, challenge=bytes.fromhex(nonce), signature=signature
-        )
-    except cardauth.CardAuthError as exc:
-        audit_record(
-            actor=f"kiosk:{terminal}",
-            action="kiosk_auth_failed",
-            target_type="card",
-            detail={"reason": str(exc)},
-        )
-        raise CertificateError(str(exc)) from exc
-    if serial != challenge.card_serial:
-        raise CertificateError(_("カードを確認できませんでした。"))
-    atena_no = cardauth.atena_no_for_serial(serial)
-    if atena_no is None:
-        raise CertificateError(_("カードを確認できませんでした。"))
-    with transaction.atomic():
-        session = KioskSession.objects.create(
-            token=secrets.token_urlsafe(32),
-            terminal=terminal,
-            card_serial=serial,
-            atena_no=atena_no,
-            created_at=_now(),
-            expires_at=_now() + dt.timedelta(seconds=SESSION_SECONDS),
-        )
-        audit_record(
-            actor=f"kiosk:{terminal}", action="kiosk_login", target_type="resident", target_id=atena_no
-        )
+        challenge.used = True
+        challenge.save(update_fields=["used"])
+        try:
+            serial = cardauth.verify_card_response(
+                certificate_pem=certificate_pem, challenge=bytes.fromhex(nonce), signature=signature
+            )
+        except cardauth.CardAuthError as exc:
+            failure = str(exc)
+        else:
+            atena_no = cardauth.atena_no_for_serial(serial) if serial == challenge.card_serial else None
+            if atena_no is None:
+                failure = _("カードを確認できませんでした。")
+        if failure or atena_no is None:
+            failure = failure or _("カードを確認できませんでした。")
+            # Committed with the used challenge; the error is raised once the transaction is closed.
+            audit_record(
+                actor=f"kiosk:{terminal}",
+                action="kiosk_auth_failed",
+                target_type="card",
+                detail={"reason": failure},
+            )
+        else:
+            session = KioskSession.objects.create(
+                token=secrets.token_urlsafe(32),
+                terminal=terminal,
+                card_serial=serial,
+                atena_no=atena_no,
+                created_at=_now(),
+                expires_at=_now() + dt.timedelta(seconds=SESSION_SECONDS),
+            )
+            audit_record(
+                actor=f"kiosk:{terminal}", action="kiosk_login", target_type="resident", target_id=atena_no
+            )
+    if failure:
+        raise CertificateError(failure)
     return session
 
 
@@ -519,6 +526,48 @@ def kiosk_menu(*, token: str, terminal: str) -> tuple[residents.ResidentRecord, 
     return record, choices, refusal
 
 
+def _kiosk_subjects(
+    *, session: KioskSession, type_code: str, scope: str, actor: str
+) -> tuple[
+    residents.ResidentRecord,
+    list[residents.ResidentRecord],
+    residents.HouseholdRecord | None,
+    SealRegistration | None,
+]:
+    """Who the kiosk may print: the card holder (and for 世帯, their household), or a refusal."""
+    holder = residents.resident_get(session.atena_no, actor=actor, audited_by_caller=True)
+    if holder is None:
+        raise CertificateError(_("カードを確認できませんでした。"))
+    refusal = eligibility.kiosk_person_refusal(holder, today=_today())
+    if refusal:
+        raise CertificateError(refusal)
+    impression = None
+    household = None
+    if type_code == CertificateType.Code.INKAN:
+        impression = SealRegistration.objects.filter(
+            atena_no=holder.atena_no, state=SealRegistration.State.ACTIVE
+        ).first()
+        if impression is None:
+            raise CertificateError(_("印鑑登録がありません。"))
+        records = [holder]
+    elif scope == "household":
+        household = residents.household_get(holder.setai_no, actor=actor, audited_by_caller=True)
+        if household is None:
+            raise CertificateError(_("カードを確認できませんでした。"))
+        refusal = eligibility.kiosk_household_refusal(household, holder=holder.atena_no, today=_today())
+        if refusal:
+            raise CertificateError(refusal)
+        records = list(household.members)
+    elif scope == "self":
+        records = [holder]
+    else:
+        raise CertificateError(_("記載する人の範囲を選んでください。"))
+    if holder.atena_no not in {r.atena_no for r in records}:
+        # Defence in depth: the holder is on every certificate the kiosk prints.
+        raise CertificateError(_("カードを確認できませんでした。"))
+    return holder, records, household, impression
+
+
 def kiosk_issue(
     *,
     token: str,
@@ -557,36 +606,21 @@ def kiosk_issue(
     if closed:
         raise CertificateError(closed)
     actor = f"kiosk:{terminal}"
-    holder = residents.resident_get(session.atena_no, actor=actor)
-    if holder is None:
-        raise CertificateError(_("カードを確認できませんでした。"))
-    refusal = eligibility.kiosk_person_refusal(holder, today=_today())
-    if refusal:
-        raise CertificateError(refusal)
-    impression = None
-    household = None
-    if type_code == CertificateType.Code.INKAN:
-        impression = SealRegistration.objects.filter(
-            atena_no=holder.atena_no, state=SealRegistration.State.ACTIVE
-        ).first()
-        if impression is None:
-            raise CertificateError(_("印鑑登録がありません。"))
-        records = [holder]
-    elif scope == "household":
-        household = residents.household_get(holder.setai_no, actor=actor)
-        if household is None:
-            raise CertificateError(_("カードを確認できませんでした。"))
-        refusal = eligibility.kiosk_household_refusal(household, holder=holder.atena_no, today=_today())
-        if refusal:
-            raise CertificateError(refusal)
-        records = list(household.members)
-    elif scope == "self":
-        records = [holder]
-    else:
-        raise CertificateError(_("記載する人の範囲を選んでください。"))
-    if holder.atena_no not in {r.atena_no for r in records}:
-        # Defence in depth: the holder is on every certificate the kiosk prints.
-        raise CertificateError(_("カードを確認できませんでした。"))
+    # The reads below are audited by this function: the issuance entry names everyone printed, and a
+    # refusal is audited with its reason.
+    try:
+        holder, records, household, impression = _kiosk_subjects(
+            session=session, type_code=type_code, scope=scope, actor=actor
+        )
+    except CertificateError as exc:
+        audit_record(
+            actor=actor,
+            action="kiosk_refused",
+            target_type="resident",
+            target_id=session.atena_no,
+            detail={"reason": exc.message, "type": type_code},
+        )
+        raise
     mynumbers = {}
     if options.mynumber:
         for r in records:

@@ -126,17 +126,19 @@ class HouseholdRecord:
 # --- reads ------------------------------------------------------------------------------------
 
 
-def resident_get(atena_no: str, *, actor: str) -> ResidentRecord | None:
-    """The current 本登録 record, or None. ``actor`` names the calling module or user (audited)."""
+def resident_get(atena_no: str, *, actor: str, audited_by_caller: bool = False) -> ResidentRecord | None:
+    """The current 本登録 record, or None. ``actor`` names the calling module or user. The read is
+    audited here, unless the caller writes an audit entry naming this person itself, whatever the
+    outcome (``audited_by_caller``: used by the kiosk, whose issuance entry records every read)."""
     from yakuba.residents import selectors
 
-    return selectors.resident_record(atena_no, actor=actor)
+    return selectors.resident_record(atena_no, actor=actor, audit=not audited_by_caller)
 
 
-def household_get(setai_no: str, *, actor: str) -> HouseholdRecord | None:
+def household_get(setai_no: str, *, actor: str, audited_by_caller: bool = False) -> HouseholdRecord | None:
     from yakuba.residents import selectors
 
-    return selectors.household_record(setai_no, actor=actor)
+    return selectors.household_record(setai_no, actor=actor, audit=not audited_by_caller)
 
 
 def resident_find(query: str, *, actor: str, limit: int = 20) -> list[ResidentRecord]:

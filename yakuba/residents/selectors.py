@@ -153,7 +153,7 @@ def _to_record(resident: Resident, household: Household, head: str) -> interface
     )
 
 
-def resident_record(atena_no: str, *, actor: str) -> interface.ResidentRecord | None:
+def resident_record(atena_no: str, *, actor: str, audit: bool = True) -> interface.ResidentRecord | None:
     resident = Resident.objects.select_related("household").filter(atena_no=atena_no).first()
     if resident is None:
         return None
@@ -164,17 +164,18 @@ def resident_record(atena_no: str, *, actor: str) -> interface.ResidentRecord | 
         .first()
         or ""
     )
-    audit_record(
-        actor=actor,
-        action="resident_read",
-        target_type="resident",
-        target_id=atena_no,
-        detail={"via": "interface"},
-    )
+    if audit:
+        audit_record(
+            actor=actor,
+            action="resident_read",
+            target_type="resident",
+            target_id=atena_no,
+            detail={"via": "interface"},
+        )
     return _to_record(resident, household, head)
 
 
-def household_record(setai_no: str, *, actor: str) -> interface.HouseholdRecord | None:
+def household_record(setai_no: str, *, actor: str, audit: bool = True) -> interface.HouseholdRecord | None:
     found = household_for_page(setai_no)
     if found is None:
         return None
@@ -185,13 +186,14 @@ def household_record(setai_no: str, *, actor: str) -> interface.HouseholdRecord 
         r.status == Status.MOVED_OUT and r.left_on is not None and (r.left_on.earliest() or today) > today
         for r in former
     )
-    audit_record(
-        actor=actor,
-        action="household_read",
-        target_type="household",
-        target_id=setai_no,
-        detail={"via": "interface"},
-    )
+    if audit:
+        audit_record(
+            actor=actor,
+            action="household_read",
+            target_type="household",
+            target_id=setai_no,
+            detail={"via": "interface"},
+        )
     return interface.HouseholdRecord(
         setai_no=household.setai_no,
         address=household.address,
