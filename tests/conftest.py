@@ -15,6 +15,15 @@ def _test_settings(settings, tmp_path):
 
 
 @pytest.fixture
+def postgres_only():
+    """Races on row locks are proven on PostgreSQL (CI's second run); SQLite serialises writers."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("runs on PostgreSQL only (DATABASE_URL=postgres://...)")
+
+
+@pytest.fixture
 def clerk(db):
     return make_persona("madoguchi")
 

@@ -1,51 +1,26 @@
 """Fifty wrong PINs at once: the card checks three and refuses the rest without checking. Proven on
 PostgreSQL (row locks); SQLite serialises writers with IMMEDIATE transactions."""
 
-import threading
-
 import pytest
-from django.db import connection
 
+from tests.concurrency import race
 from yakuba.cardsim import interface, services
 from yakuba.cardsim.interface import CardLocked, WrongPin
 from yakuba.cardsim.models import Card
 from yakuba.core.audit import audit_verify
 from yakuba.core.models import AuditEntry
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("row-lock races are proven on PostgreSQL (DATABASE_URL=postgres://...)")
-
-
-def _race(functions):
-    barrier = threading.Barrier(len(functions))
-    results = [None] * len(functions)
-
-    def run(i, fn):
-        try:
-            barrier.wait()
-            results[i] = ("ok", fn())
-        except Exception as exc:
-            results[i] = ("error", exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(functions)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    return results
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("postgres_only"),
+]
 
 
 def test_fifty_simultaneous_wrong_pins_perform_exactly_three_checks():
     serial = interface.card_issue("0000000019", "1234")
     before = services.pin_checks_performed()
-    results = _race([lambda: interface.card_sign(serial, "0000", b"challenge") for _ in range(50)])
+    results = race([lambda: interface.card_sign(serial, "0000", b"challenge") for _ in range(50)])
     errors = [value for kind, value in results if kind == "error"]
     assert len(errors) == 50
     wrong = [e for e in errors if isinstance(e, WrongPin)]
@@ -61,7 +36,7 @@ def test_fifty_simultaneous_wrong_pins_perform_exactly_three_checks():
 
 def test_right_pins_racing_a_wrong_one_never_lose_the_count():
     serial = interface.card_issue("0000000019", "1234")
-    results = _race(
+    results = race(
         [lambda: interface.card_sign(serial, "0000", b"c") for _ in range(2)]
         + [lambda: interface.card_sign(serial, "1234", b"c") for _ in range(8)]
     )

@@ -11,7 +11,7 @@ from collections import Counter
 
 import pytest
 from django.conf import settings
-from django.db import connection, connections
+from django.db import connections
 
 from tests.certificates import stress_worker
 from tests.certificates.helpers import PIN, set_fees
@@ -21,16 +21,14 @@ from yakuba.cardsim import interface as cards
 from yakuba.certificates.models import Issuance
 from yakuba.core.audit import audit_verify
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("postgres_only"),
+]
 TERMINALS = 10
 TOTAL = int(os.environ.get("YAKUBA_STRESS_ISSUANCES", "10000"))
 TIMEOUT_SHARE = 0.05
-
-
-@pytest.fixture(autouse=True)
-def _postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("the concurrent kiosk run is proven on PostgreSQL (DATABASE_URL=postgres://...)")
 
 
 def test_ten_thousand_issuances_never_print_another_persons_certificate():

@@ -1,11 +1,9 @@
 """Races the register must win. Run on PostgreSQL (CI); SQLite serialises writers with IMMEDIATE
 transactions and cannot show row locks."""
 
-import threading
-
 import pytest
-from django.db import connection
 
+from tests.concurrency import race
 from tests.factories import pd, register_household, yamada_family
 from tests.personas import make_persona
 from yakuba.core.audit import audit_verify
@@ -13,34 +11,11 @@ from yakuba.residents import services
 from yakuba.residents.models import Idou, Resident, ResidentHistory
 from yakuba.residents.services import IdouError
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("row-lock races are proven on PostgreSQL (DATABASE_URL=postgres://...)")
-
-
-def _race(functions):
-    barrier = threading.Barrier(len(functions))
-    results = [None] * len(functions)
-
-    def run(i, fn):
-        try:
-            barrier.wait()
-            results[i] = ("ok", fn())
-        except Exception as exc:
-            results[i] = ("error", exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(functions)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("postgres_only"),
+]
 
 
 def test_two_approvers_racing_apply_the_move_in_once():
@@ -53,7 +28,7 @@ def test_two_approvers_racing_apply_the_move_in_once():
         previous_address="東京都",
         address="一ノ森市本町1番",
     )
-    results = _race(
+    results = race(
         [
             lambda: services.idou_approve(actor=approver, idou_id=idou.pk),
             lambda: services.idou_approve(actor=approver2, idou_id=idou.pk),
@@ -85,7 +60,7 @@ def test_parallel_approvals_get_gap_free_commit_ordered_sequences():
                 address=f"一ノ森市本町{i}番",
             )
         )
-    results = _race([lambda e=e: services.idou_approve(actor=approver, idou_id=e.pk) for e in entries])
+    results = race([lambda e=e: services.idou_approve(actor=approver, idou_id=e.pk) for e in entries])
     assert [kind for kind, _v in results] == ["ok"] * 6
     seqs = list(ResidentHistory.objects.order_by("seq").values_list("seq", flat=True))
     assert seqs == list(range(1, 19))
@@ -102,6 +77,6 @@ def test_audit_chain_stays_linear_under_concurrent_reads():
     household = register_household(clerk, approver)
     from yakuba.residents import interface
 
-    _race([lambda i=i: interface.household_get(household.setai_no, actor=f"reader{i}") for i in range(8)])
+    race([lambda i=i: interface.household_get(household.setai_no, actor=f"reader{i}") for i in range(8)])
     result = audit_verify()
     assert result.ok, result.reason
