@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from PIL import Image, ImageDraw, ImageFont  # noqa: E402
+from table import print_table  # noqa: E402 - bench/table.py, beside this script
 
 from yakuba.certificates.pdf import (  # noqa: E402
     MINCHO_FILES,
@@ -221,23 +222,6 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
-def print_table(figures: dict[str, float]) -> bool:
-    ok = True
-    print(f"{'figure':<42} {'value':>14}  {'target':<13} result")
-    print("-" * 80)
-    for key, (label, unit, target, check) in TARGETS.items():
-        if key not in figures:
-            continue
-        value = figures[key]
-        verdict = ""
-        if check is not None:
-            passed = bool(check(value, figures))
-            ok = ok and passed
-            verdict = "ok" if passed else "MISSED"
-        print(f"{label:<42} {f'{value:,.2f}' + (' ' + unit if unit else ''):>14}  {target:<13} {verdict}")
-    return ok
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--documents", type=int, default=200, help="documents to render (default 200)")
@@ -295,7 +279,7 @@ def main() -> None:
     if saved:
         print(f"Saved: {args.save}")
     print()
-    ok = print_table(figures)
+    ok = print_table(figures, TARGETS)
     print()
     print("All targets met." if ok else "Some targets were MISSED.")
 

@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from table import print_table  # bench/table.py, beside this script
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # figure: (label, unit, target text, check or None)
@@ -131,24 +133,6 @@ def masked(url: str) -> str:
     return url
 
 
-def print_table(figures: dict[str, float]) -> bool:
-    ok = True
-    print(f"{'figure':<42} {'value':>14}  {'target':<13} result")
-    print("-" * 80)
-    for key, (label, unit, target, check) in TARGETS.items():
-        if key not in figures:
-            continue
-        value = figures[key]
-        shown = f"{int(value):,}" if key in COUNTS else f"{value:,.2f}"
-        verdict = ""
-        if check is not None:
-            passed = bool(check(value, figures))
-            ok = ok and passed
-            verdict = "ok" if passed else "MISSED"
-        print(f"{label:<42} {shown + (' ' + unit if unit else ''):>14}  {target:<13} {verdict}")
-    return ok
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--residents", type=int, default=110_000, help="residents to load (default 110000)")
@@ -206,7 +190,9 @@ def main() -> None:
             f"load via {'yakuba demo' if commands['demo'] else 'demo_load()'} (includes process start)"
         )
         print()
-        ok = print_table({**figures, "residents": figures.get("residents", data["residents"])})
+        ok = print_table(
+            {**figures, "residents": figures.get("residents", data["residents"])}, TARGETS, counts=COUNTS
+        )
         print()
         print("All targets met." if ok else "Some targets were MISSED.")
         if args.keep and tmpdir:

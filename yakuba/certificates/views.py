@@ -218,7 +218,6 @@ def seal_image_view(request: HttpRequest, card_number: str) -> HttpResponse:
 
 # --- kiosk (the page is the terminal) ---------------------------------------------------------------
 
-KIOSK_KEYS = ("kiosk_terminal", "kiosk_card", "kiosk_token")
 DEFAULT_TERMINAL = "K001"
 
 

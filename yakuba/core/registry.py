@@ -69,10 +69,6 @@ def manifests() -> list[ModuleManifest]:
     )
 
 
-def manifest(name: str) -> ModuleManifest | None:
-    return next((m for m in manifests() if m.name == name), None)
-
-
 def benches() -> dict[str, str]:
     return {name: path for m in manifests() for name, path in m.benches.items()}
 

@@ -24,8 +24,3 @@ def sequence_next(*, name: str, count: int = 1) -> int:
         NumberSequence.objects.get_or_create(name=name)
         return sequence_next(name=name, count=count)
     return int(row[0]) - count + 1
-
-
-def sequence_current(*, name: str) -> int:
-    row = NumberSequence.objects.filter(name=name).values_list("last_value", flat=True).first()
-    return row or 0

@@ -18,10 +18,6 @@ SENSITIVE = "residents.view_sensitive"
 EXTRACT = "residents.extract_residents"
 
 
-def can_view(user: Any) -> bool:
-    return bool(user.has_perm(VIEW))
-
-
 def can_enter(user: Any) -> bool:
     return bool(user.has_perm(ENTER))
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from yakuba.core import crypto
 from yakuba.core.audit import audit_record
 from yakuba.core.db import binary_text, prefix_conditions
-from yakuba.core.era import InvalidDate, PartialDate, parse_partial_date
+from yakuba.core.era import parse_partial_date
 from yakuba.core.kana import search_key
 from yakuba.residents import interface
 from yakuba.residents.models import Household, Idou, Resident, ResidentHistory, Status
@@ -104,13 +104,6 @@ def idou_pending_for(keys: list[str]) -> list[Idou]:
 
 def mask(value: str) -> str:
     return "*" * len(value) if value else ""
-
-
-def parse_birth_or_none(text: str) -> PartialDate | None:
-    try:
-        return parse_partial_date(text)
-    except InvalidDate:
-        return None
 
 
 # --- interface implementations ------------------------------------------------------------------

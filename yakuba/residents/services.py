@@ -34,7 +34,7 @@ from yakuba.residents.records import (
     person_clean,
     resident_snapshot,
 )
-from yakuba.residents.relationships import HEAD, InvalidRelationship, clean_relationship, order_group
+from yakuba.residents.relationships import HEAD, InvalidRelationship, clean_relationship
 
 
 class IdouError(RecordError):
@@ -106,7 +106,11 @@ def _one_head(relationships: Iterable[str]) -> None:
         raise IdouError(_("世帯主はちょうど1人にしてください（現在%(n)d人）。") % {"n": heads})
 
 
-def _versions(residents: Iterable[Resident] = (), households: Iterable[Household] = ()) -> dict[str, int]:
+def record_versions(
+    residents: Iterable[Resident] = (), households: Iterable[Household] = ()
+) -> dict[str, int]:
+    """The versions of records as an entry sees them ("R:<宛名番号>", "H:<世帯番号>"); pages put them
+    in the form so that the entry can tell whether the records changed since."""
     versions = {f"R:{r.atena_no}": r.rireki_no for r in residents}
     versions.update({f"H:{h.setai_no}": h.version for h in households})
     return versions
@@ -222,7 +226,7 @@ def idou_enter_move_in(
     versions: dict[str, int] = {}
     if setai_no:
         household = _household(setai_no)
-        versions = _versions(households=[household])
+        versions = record_versions(households=[household])
         if any(p["relationship"] == HEAD for p in people):
             raise IdouError(
                 _("既存の世帯に入る場合、世帯主は入力できません（世帯主変更で行ってください）。"),
@@ -268,7 +272,7 @@ def idou_enter_address_change(
     _check_idou_date(idou_date)
     household = _household(setai_no)
     members = _active_members(household)
-    versions = _versions(members, [household])
+    versions = record_versions(members, [household])
     address = normalise_text(address)
     if not address:
         raise IdouError(_("新しい住所を入力してください。"), "address")
@@ -323,7 +327,7 @@ def idou_enter_move_out(
     destination = normalise_text(destination)
     if not destination:
         raise IdouError(_("転出先の住所を入力してください。"), "destination")
-    versions = _versions(leaving, [household])
+    versions = record_versions(leaving, [household])
     return _enter(
         actor=actor,
         type=Idou.Type.MOVE_OUT,
@@ -354,7 +358,7 @@ def idou_enter_birth(
     household = _household(setai_no)
     if child["relationship"] == HEAD:
         raise IdouError(_("出生した子を世帯主にはできません。"), "relationship")
-    versions = _versions(households=[household])
+    versions = record_versions(households=[household])
     return _enter(
         actor=actor,
         type=Idou.Type.BIRTH,
@@ -378,7 +382,7 @@ def idou_enter_death(
     """死亡: the date of death may be partly unknown (不詳)."""
     _check_idou_date(idou_date)
     resident = _living_resident(atena_no)
-    versions = _versions([resident], [resident.household])
+    versions = record_versions([resident], [resident.household])
     return _enter(
         actor=actor,
         type=Idou.Type.DEATH,
@@ -418,7 +422,7 @@ def idou_enter_split(
     if any(members[no].relationship == HEAD for no in rels):
         raise IdouError(_("世帯主が新しい世帯に移る場合は、先に世帯主変更をしてください。"))
     moving = [members[no] for no in rels]
-    versions = _versions(moving, [household])
+    versions = record_versions(moving, [household])
     new_head = next(members[no] for no, rel in rels.items() if rel == HEAD)
     return _enter(
         actor=actor,
@@ -459,7 +463,7 @@ def idou_enter_merge(
         raise IdouError(_("合併する世帯の全員について、新しい続柄を入力してください。"))
     if HEAD in rels.values():
         raise IdouError(_("合併先の世帯主は変わりません。世帯主は入力できません。"))
-    versions = _versions(incoming, [source, target])
+    versions = record_versions(incoming, [source, target])
     return _enter(
         actor=actor,
         type=Idou.Type.MERGE,
@@ -492,7 +496,7 @@ def idou_enter_head_change(
     new_head = next(r for r in members if rels[r.atena_no] == HEAD)
     if new_head.relationship == HEAD:
         raise IdouError(_("選んだ人はすでに世帯主です。"))
-    versions = _versions(members, [household])
+    versions = record_versions(members, [household])
     return _enter(
         actor=actor,
         type=Idou.Type.HEAD_CHANGE,
@@ -549,7 +553,7 @@ def idou_enter_correction(
         and Resident.objects.filter(mynumber_index=changed["mynumber_index"]).exclude(pk=resident.pk).exists()
     ):
         raise IdouError(_("この個人番号は他の住民に登録されています。"), "mynumber")
-    versions = _versions([resident])
+    versions = record_versions([resident])
     return _enter(
         actor=actor,
         type=Idou.Type.CORRECTION,
@@ -894,23 +898,10 @@ _APPLIERS: dict[str, Callable[[Idou], Applied]] = {
 }
 
 
-def household_order(residents: Iterable[Resident]) -> list[Resident]:
-    """Members in the order of the standard: by 続柄 group, then birth date."""
-    return sorted(
-        residents,
-        key=lambda r: (
-            order_group(r.relationship),
-            r.birth_date.to_db() if r.birth_date else "9",
-            r.atena_no,
-        ),
-    )
-
-
 __all__ = [
     "MYNUMBER_PURPOSE",
     "IdouError",
     "StaleVersion",
-    "household_order",
     "idou_approve",
     "idou_enter_address_change",
     "idou_enter_birth",

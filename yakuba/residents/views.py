@@ -346,12 +346,6 @@ def _household_or_404(setai_no: str) -> tuple[Household, list[Resident]]:
     return found[0], found[1]
 
 
-def _versions_for(household: Household, members: list[Resident]) -> dict[str, int]:
-    versions = {f"R:{r.atena_no}": r.rireki_no for r in members}
-    versions[f"H:{household.setai_no}"] = household.version
-    return versions
-
-
 def _render_entry(request: HttpRequest, title: str, form: Any, **context: Any) -> HttpResponse:
     return render(request, "residents/idou_form.html", {"title": title, "form": form, **context})
 
@@ -437,7 +431,7 @@ def _simple_entry(
 def address_change_view(request: HttpRequest, setai_no: str) -> HttpResponse:
     access.require(request.user, access.ENTER)
     household, members = _household_or_404(setai_no)
-    form = AddressChangeForm(request.POST or None, versions=_versions_for(household, members))
+    form = AddressChangeForm(request.POST or None, versions=services.record_versions(members, [household]))
     return _simple_entry(
         request,
         title=_("転居の入力"),
@@ -460,7 +454,9 @@ def address_change_view(request: HttpRequest, setai_no: str) -> HttpResponse:
 def move_out_view(request: HttpRequest, setai_no: str) -> HttpResponse:
     access.require(request.user, access.ENTER)
     household, members = _household_or_404(setai_no)
-    form = MoveOutForm(request.POST or None, members=members, versions=_versions_for(household, members))
+    form = MoveOutForm(
+        request.POST or None, members=members, versions=services.record_versions(members, [household])
+    )
     return _simple_entry(
         request,
         title=_("転出の入力"),
@@ -484,7 +480,7 @@ def birth_view(request: HttpRequest, setai_no: str) -> HttpResponse:
     access.require(request.user, access.ENTER)
     household, members = _household_or_404(setai_no)
     data = request.POST or None
-    form = EntryForm(data, versions=_versions_for(household, members))
+    form = EntryForm(data, versions=services.record_versions(members, [household]))
     del form.fields["idou_date"]  # the 異動日 of a birth is the birth date
     person = PersonForm(data, prefix="m0", initial={"relationship": "子"})
     if request.method == "POST" and form.is_valid() and person.is_valid():
@@ -512,10 +508,7 @@ def death_view(request: HttpRequest, atena_no: str) -> HttpResponse:
         raise Http404
     form = DeathForm(
         request.POST or None,
-        versions={
-            f"R:{atena_no}": resident.rireki_no,
-            f"H:{resident.household.setai_no}": resident.household.version,
-        },
+        versions=services.record_versions([resident], [resident.household]),
     )
     form.fields["idou_date"].label = _("死亡日")
     return _simple_entry(
@@ -542,7 +535,7 @@ def split_view(request: HttpRequest, setai_no: str) -> HttpResponse:
         members=members,
         optional=True,
         initial_current=False,
-        versions=_versions_for(household, members),
+        versions=services.record_versions(members, [household]),
     )
     return _simple_entry(
         request,
@@ -573,7 +566,7 @@ def merge_view(request: HttpRequest, setai_no: str) -> HttpResponse:
         members=members,
         optional=False,
         initial_current=False,
-        versions=_versions_for(household, members),
+        versions=services.record_versions(members, [household]),
     )
     return _simple_entry(
         request,
@@ -602,7 +595,7 @@ def head_change_view(request: HttpRequest, setai_no: str) -> HttpResponse:
         members=members,
         optional=False,
         initial_current=True,
-        versions=_versions_for(household, members),
+        versions=services.record_versions(members, [household]),
     )
     return _simple_entry(
         request,
@@ -640,7 +633,7 @@ def correction_view(request: HttpRequest, atena_no: str) -> HttpResponse:
     if resident is None:
         raise Http404
     data = request.POST or None
-    form = CorrectionForm(data, versions={f"R:{atena_no}": resident.rireki_no})
+    form = CorrectionForm(data, versions=services.record_versions([resident]))
     person = PersonForm(data, prefix="m0", initial=_person_initial(resident))
     del person.fields["relationship"]
     if not access.can_see_sensitive(request.user):
