@@ -27,12 +27,12 @@ from PIL import Image, ImageDraw, ImageFont  # noqa: E402
 from table import print_table  # noqa: E402 - bench/table.py, beside this script
 
 from yakuba.certificates.pdf import (  # noqa: E402
-    MINCHO_FILES,
     CertificateDocument,
     PersonEntry,
     page_count,
     render_pdf,
 )
+from yakuba.core.pdffonts import MINCHO_FILES  # noqa: E402
 
 # figure: (label, unit, target text, check or None)
 TARGETS: dict[str, tuple[str, str, str, Any]] = {

@@ -17,6 +17,7 @@ from pypdf import PdfReader
 
 from yakuba.certificates import pdf
 from yakuba.certificates.pdf import CertificateDocument, PersonEntry, page_count, render_pdf
+from yakuba.core import pdffonts
 
 A4_POINTS = (595.27, 841.89)
 DPI = 150
@@ -431,7 +432,7 @@ def test_pagination_and_errors() -> None:
 
 def test_missing_font_names_the_debian_package(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("YAKUBA_PDF_FONT", raising=False)
-    monkeypatch.setattr(pdf, "MINCHO_FILES", ("/nonexistent/ipaexm.ttf",))
+    monkeypatch.setattr(pdffonts, "MINCHO_FILES", ("/nonexistent/ipaexm.ttf",))
     with pytest.raises(RuntimeError, match="fonts-ipaexfont-mincho"):
         render_pdf(household_doc())
     monkeypatch.setenv("YAKUBA_PDF_FONT", "/nonexistent/font.ttf")

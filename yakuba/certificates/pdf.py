@@ -27,7 +27,6 @@ font).
 import binascii
 import hashlib
 import io
-import os
 import random
 import threading
 import zlib
@@ -35,7 +34,6 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 import segno
@@ -52,8 +50,9 @@ from reportlab.pdfbase.pdfdoc import (
     PDFResourceDictionary,
     PDFStream,
 )
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
+
+from yakuba.core.pdffonts import Fonts, japanese_fonts
 
 __all__ = ["CertificateDocument", "PersonEntry", "page_count", "render_pdf"]
 
@@ -125,72 +124,9 @@ DEFAULT_CERTIFICATION = {
 # ---------------------------------------------------------------------------------------------------
 # Fonts
 
-MINCHO_FILES = (
-    "/usr/share/fonts/opentype/ipaexfont-mincho/ipaexm.ttf",
-    "/usr/share/fonts/truetype/ipaexfont-mincho/ipaexm.ttf",
-    "/usr/share/fonts/truetype/ipaexfont/ipaexm.ttf",
-)
-GOTHIC_FILES = (
-    "/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf",
-    "/usr/share/fonts/truetype/ipaexfont-gothic/ipaexg.ttf",
-    "/usr/share/fonts/truetype/ipaexfont/ipaexg.ttf",
-)
 
-
-@dataclass(frozen=True)
-class _Fonts:
-    body: str  # ReportLab font names
-    head: str
-    head_path: str  # for the hidden word of the pattern (drawn with Pillow)
-
-
-_font_lock = threading.Lock()
-_registered: dict[tuple[str, str], _Fonts] = {}
-
-
-def _font_paths() -> tuple[str, str]:
-    override = os.environ.get("YAKUBA_PDF_FONT", "").strip()
-    if override:
-        if not Path(override).is_file():
-            raise RuntimeError(f"YAKUBA_PDF_FONT={override!r}: no such font file.")
-        body = override
-    else:
-        found = next((p for p in MINCHO_FILES if Path(p).is_file()), None)
-        if found is None:
-            raise RuntimeError(
-                "No Japanese font for certificates: install the Debian package fonts-ipaexfont-mincho "
-                "(and fonts-ipaexfont-gothic): `apt-get install fonts-ipaexfont-mincho "
-                "fonts-ipaexfont-gothic`, or set YAKUBA_PDF_FONT to a TrueType font file with Japanese glyphs."
-            )
-        body = found
-    heading = os.environ.get("YAKUBA_PDF_HEADING_FONT", "").strip()
-    if heading and not Path(heading).is_file():
-        raise RuntimeError(f"YAKUBA_PDF_HEADING_FONT={heading!r}: no such font file.")
-    if not heading:
-        heading = next((p for p in GOTHIC_FILES if Path(p).is_file()), body)
-    return body, heading
-
-
-def _fonts() -> _Fonts:
-    """Registers the fonts on first use (about 100 ms each) and returns their names."""
-    paths = _font_paths()
-    fonts = _registered.get(paths)
-    if fonts is not None:
-        return fonts
-    with _font_lock:
-        fonts = _registered.get(paths)
-        if fonts is None:
-            names = []
-            for path in paths:
-                name = "Yakuba-" + hashlib.sha256(path.encode()).hexdigest()[:10]
-                if name not in pdfmetrics.getRegisteredFontNames():
-                    try:
-                        pdfmetrics.registerFont(TTFont(name, path))
-                    except Exception as exc:
-                        raise RuntimeError(f"Cannot load the font {path}: {exc}") from exc
-                names.append(name)
-            fonts = _registered[paths] = _Fonts(names[0], names[1], paths[1])
-    return fonts
+def _fonts() -> Fonts:
+    return japanese_fonts()
 
 
 def _width(text: str, font: str, size: float) -> float:
@@ -435,7 +371,7 @@ def _check(doc: CertificateDocument) -> None:
         raise ValueError(f"unknown layout {doc.layout!r} (expected one of {', '.join(LAYOUTS)})")
 
 
-def _remark_lines(doc: CertificateDocument, fonts: _Fonts) -> list[str]:
+def _remark_lines(doc: CertificateDocument, fonts: Fonts) -> list[str]:
     lines: list[str] = []
     for remark in doc.remarks:
         lines.extend(_wrap(remark, fonts.body, REMARK_SIZE, REMARK_TEXT_W))
@@ -461,7 +397,7 @@ def _remark_room(top: float) -> int:
     return max(0, int((top - REMARKS_GAP - 1.6 * mm - FOOTER_TOP) / REMARK_LINE_H))
 
 
-def _pages(doc: CertificateDocument, fonts: _Fonts) -> list[tuple[PersonEntry, ...]]:
+def _pages(doc: CertificateDocument, fonts: Fonts) -> list[tuple[PersonEntry, ...]]:
     """The persons on each page; the 備考 go below the table of the last page, on a page of their own
     (with the header and the footer) when they do not fit there."""
     _check(doc)
@@ -499,7 +435,7 @@ class _Cell:
 
 
 class _Painter:
-    def __init__(self, canvas: Canvas, fonts: _Fonts) -> None:
+    def __init__(self, canvas: Canvas, fonts: Fonts) -> None:
         self.c = canvas
         self.fonts = fonts
 
@@ -830,7 +766,7 @@ def _mayor_line(doc: CertificateDocument) -> str:
 
 
 class _Renderer:
-    def __init__(self, doc: CertificateDocument, fonts: _Fonts) -> None:
+    def __init__(self, doc: CertificateDocument, fonts: Fonts) -> None:
         self.doc = doc
         self.fonts = fonts
         self.buffer = io.BytesIO()
