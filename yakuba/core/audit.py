@@ -87,9 +87,48 @@ def audit_record(
             prev_hash=prev_hash or GENESIS,
         )
         entry.entry_hash = _hash(entry.prev_hash, entry)
-        entry.save(force_insert=True)
-        NumberSequence.objects.filter(pk=head.pk).update(last_value=entry.seq, last_hash=entry.entry_hash)
+        _append(entry, head_pk=head.pk)
     return entry
+
+
+_INSERT = (
+    f"INSERT INTO {AuditEntry._meta.db_table} "  # noqa: S608 - table names from the models, values bound
+    "(seq, at, actor, action, target_type, target_id, mynumber_shown, detail, prev_hash, entry_hash) "
+    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id; "
+    f"UPDATE {NumberSequence._meta.db_table} SET last_value = %s, last_hash = %s WHERE id = %s"
+)
+
+
+def _append(entry: AuditEntry, *, head_pk: int) -> None:
+    """Insert the entry and move the head. On PostgreSQL both statements go in one round trip (the
+    head row is locked for every writer in the city, so its hold time is the audit's throughput)."""
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql":
+        entry.save(force_insert=True)
+        NumberSequence.objects.filter(pk=head_pk).update(last_value=entry.seq, last_hash=entry.entry_hash)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _INSERT,
+            [
+                entry.seq,
+                entry.at,
+                entry.actor,
+                entry.action,
+                entry.target_type,
+                entry.target_id,
+                entry.mynumber_shown,
+                json.dumps(entry.detail, ensure_ascii=False),
+                entry.prev_hash,
+                entry.entry_hash,
+                entry.seq,
+                entry.entry_hash,
+                head_pk,
+            ],
+        )
+        row = cursor.fetchone()
+    entry.pk = row[0]
+    entry._state.adding = False
 
 
 @dataclass(frozen=True)
