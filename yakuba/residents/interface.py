@@ -6,7 +6,9 @@ Reads of personal data through this interface are audited with the calling modul
 """
 
 import datetime as dt
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from yakuba.core.era import PartialDate
 
@@ -133,6 +135,33 @@ def resident_get(atena_no: str, *, actor: str, audited_by_caller: bool = False) 
     from yakuba.residents import selectors
 
     return selectors.resident_record(atena_no, actor=actor, audit=not audited_by_caller)
+
+
+def residents_get(
+    atena_nos: Sequence[str], *, actor: str, purpose: str = "", audited_by_caller: bool = False
+) -> dict[str, ResidentRecord]:
+    """Many current records at once (people not found are absent), audited as one read naming them
+    all with the caller's purpose: for batch work such as a month of day-care fees."""
+    from yakuba.residents import selectors
+
+    return selectors.resident_records(atena_nos, actor=actor, audit=not audited_by_caller, purpose=purpose)
+
+
+def residents_extract(
+    *, actor: str, purpose: str, status: str | None = "resident"
+) -> Iterator[dict[str, Any]]:
+    """The linkage extract (the same rows as the full extract of the API, without 個人番号), streamed
+    in 宛名番号 order; audited once per call with the caller's purpose."""
+    from yakuba.core.audit import audit_record
+    from yakuba.residents import selectors
+
+    audit_record(
+        actor=actor,
+        action="extract_full",
+        target_type="residents",
+        detail={"via": "interface", "purpose": purpose},
+    )
+    return selectors.extract_full(with_mynumber=False, status=status)
 
 
 def household_get(setai_no: str, *, actor: str, audited_by_caller: bool = False) -> HouseholdRecord | None:
