@@ -59,6 +59,11 @@ def outsider(db):
 
 
 @pytest.fixture
+def treasurer(db):
+    return make_persona("kaikei")
+
+
+@pytest.fixture
 def as_user():
     """as_user(user) -> a test client signed in as ``user`` with both factors."""
 

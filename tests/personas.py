@@ -6,6 +6,8 @@
 - Kanri Jiro (システム管理者) manages staff and settings in the admin, but has no resident role.
 - Kansa Mina (監査担当) reads the audit log only.
 - Renkei Shiro (連携管理) pulls extracts for another system.
+- Kaikei Nanako (会計管理者) runs the register, voids payments, closes the day and sets the fee table.
+- Hoiku Hachiro (保育担当) enrols children in day care and runs the monthly 口座振替.
 - Tanin Goro has a login and no role at all: an outsider inside the city hall.
 """
 
@@ -26,6 +28,8 @@ PERSONAS: dict[str, tuple[str, tuple[str, ...], bool]] = {
     "kanri": ("管理 次郎", ("システム管理者",), True),
     "kansa": ("監査 三奈", ("監査担当",), True),  # reads the audit log in the admin
     "renkei": ("連携 四郎", ("連携管理",), False),
+    "kaikei": ("会計 七子", ("会計管理者",), False),  # runs the register, voids, closes the day
+    "hoiku": ("保育 八郎", ("保育担当",), False),  # day-care enrolments and 口座振替
     "tanin": ("他人 五郎", (), False),
 }
 

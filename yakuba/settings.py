@@ -54,11 +54,32 @@ YAKUBA_PUBLIC_URL = os.environ.get("YAKUBA_PUBLIC_URL", "http://127.0.0.1:8000")
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 
+# Payments: the register's machines (dotted paths of adapter classes) and the cashless processors'
+# fee rates in basis points (2.2% = 220), e.g. YAKUBA_CASHLESS_FEE_RATES="card=220,emoney=220,qr=290".
+YAKUBA_CHANGE_MACHINE = os.environ.get(
+    "YAKUBA_CHANGE_MACHINE", "yakuba.payments.adapters.SimulatedChangeMachine"
+)
+YAKUBA_PAYMENT_GATEWAY = os.environ.get("YAKUBA_PAYMENT_GATEWAY", "yakuba.payments.adapters.SimulatedGateway")
+YAKUBA_CASHLESS_FEE_RATES = {
+    method: int(rate)
+    for method, rate in (
+        pair.split("=", 1) for pair in envlist("YAKUBA_CASHLESS_FEE_RATES", "card=220,emoney=220,qr=290")
+    )
+}
+# 全銀協 口座振替: the city's 委託者 code and name, and the account fees are collected into.
+YAKUBA_ZENGIN_ITAKU_CODE = os.environ.get("YAKUBA_ZENGIN_ITAKU_CODE", "1234567890")
+YAKUBA_ZENGIN_ITAKU_NAME = os.environ.get("YAKUBA_ZENGIN_ITAKU_NAME", "ｲﾁﾉﾓﾘｼ")
+YAKUBA_ZENGIN_COLLECTING_ACCOUNT = os.environ.get("YAKUBA_ZENGIN_COLLECTING_ACCOUNT", "0001-001-1-1234567")
+
 # Optional modules, switched off by leaving them out of YAKUBA_MODULES. `core` is always on.
 # Order matters: `yakuba demo` seeds modules in this order (cards need residents, and so on).
-YAKUBA_OPTIONAL_MODULES = ["residents", "cardsim", "certificates"]
+YAKUBA_OPTIONAL_MODULES = ["residents", "cardsim", "certificates", "tax", "payments"]
 # A module is installed only with the modules it builds on.
-YAKUBA_MODULE_NEEDS = {"cardsim": ["residents"], "certificates": ["residents", "cardsim"]}
+YAKUBA_MODULE_NEEDS = {
+    "cardsim": ["residents"],
+    "certificates": ["residents", "cardsim"],
+    "payments": ["residents", "tax"],  # day-care fees read residents and tax assessments
+}
 _wanted = envlist("YAKUBA_MODULES", ",".join(YAKUBA_OPTIONAL_MODULES))
 YAKUBA_MODULES = [
     m

@@ -53,9 +53,9 @@ def test_events_are_delivered_only_after_commit():
 
 def test_registry_lists_the_residents_module(clerk):
     names = [m.name for m in registry.manifests()]
-    assert names == ["core", "residents", "cardsim", "certificates"]
+    assert names == ["core", "residents", "cardsim", "certificates", "tax", "payments"]
     labels = [str(entry.label) for entry in registry.nav_entries(clerk)]
-    assert labels == ["住民検索", "転入の入力", "決裁待ちの異動", "証明書の発行", "印鑑登録"]
+    assert labels == ["住民検索", "転入の入力", "決裁待ちの異動", "証明書の発行", "印鑑登録", "レジ"]
 
 
 def test_roles_come_from_the_manifests(db):
@@ -69,6 +69,7 @@ def test_roles_come_from_the_manifests(db):
         "issue_window",
         "register_seal",
         "view_issuance",
+        "use_register",
     }
 
 

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -32,3 +34,29 @@ class CertificatesConfig(AppConfig):
                 benches={"kiosk": "yakuba.certificates.bench.bench_run"},
             )
         )
+        from django.apps import apps
+
+        if apps.is_installed("yakuba.payments"):
+            from yakuba.core import events
+            from yakuba.payments.interface import PaymentCaptured, PaymentVoided
+
+            events.subscribe(PaymentCaptured, _on_payment_captured)
+            events.subscribe(PaymentVoided, _on_payment_voided)
+
+
+# Module-level functions (not closures), so that subscribe() recognises them when ready() runs again.
+def _on_payment_captured(event: Any) -> None:
+    """The register collected a window fee: the certificate is paid (idempotent)."""
+    from yakuba.certificates import services
+
+    for charge in event.charges:
+        if charge.source == "certificates":
+            services.issuance_mark_paid(number=charge.ref, reference=event.payment_number)
+
+
+def _on_payment_voided(event: Any) -> None:
+    from yakuba.certificates import services
+
+    for charge in event.charges:
+        if charge.source == "certificates":
+            services.issuance_mark_due(number=charge.ref, reference=event.payment_number)

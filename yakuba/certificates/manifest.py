@@ -30,6 +30,7 @@ def kpis() -> list[Kpi]:
 
 def public_facts() -> list[PublicFact]:
     from yakuba.certificates.models import CertificateType
+    from yakuba.certificates.services import certificate_fee
 
     facts = []
     for kind in CertificateType.objects.order_by("pk"):
@@ -37,7 +38,7 @@ def public_facts() -> list[PublicFact]:
             PublicFact(
                 f"certificates.{kind.code}.window_fee",
                 _("%(name)sの窓口手数料") % {"name": kind},
-                f"{kind.window_fee}円",
+                f"{certificate_fee(kind, 'window')}円",
             )
         )
         if kind.kiosk_available:
@@ -45,7 +46,7 @@ def public_facts() -> list[PublicFact]:
                 PublicFact(
                     f"certificates.{kind.code}.kiosk_fee",
                     _("%(name)sのコンビニ交付手数料") % {"name": kind},
-                    f"{kind.kiosk_fee}円",
+                    f"{certificate_fee(kind, 'kiosk')}円",
                 )
             )
             facts.append(

@@ -21,6 +21,7 @@ import os
 import secrets
 from typing import Any
 
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -350,7 +351,7 @@ def window_issue(
                 residents.resident_mynumber(r.atena_no, actor=f"{ACTOR}:{actor_name}", purpose="certificate")
                 or ""
             )
-    fee = kind.window_fee
+    fee = certificate_fee(kind, "window")
     payment = Issuance.Payment.EXEMPT if exemption_reason.strip() else Issuance.Payment.DUE
     try:
         with transaction.atomic():
@@ -411,10 +412,30 @@ def issuance_void(*, actor: str, number: str, reason: str) -> Issuance:
     return issuance
 
 
+def certificate_fee(kind: CertificateType, channel: str) -> int:
+    """The fee from the city's fee table (the payments module, item ``cert.<type>``), or this
+    module's own fee when payments is not installed or has no such item."""
+    if django_apps.is_installed("yakuba.payments"):
+        from yakuba.payments import interface as payments
+
+        price = payments.price_for(f"cert.{kind.code}", channel)
+        if price is not None:
+            return price
+    return kind.window_fee if channel == "window" else kind.kiosk_fee
+
+
 def issuance_mark_paid(*, number: str, reference: str) -> bool:
     updated = Issuance.objects.filter(number=number, payment=Issuance.Payment.DUE).update(
         payment=Issuance.Payment.PAID, payment_ref=reference
     )
+    return bool(updated)
+
+
+def issuance_mark_due(*, number: str, reference: str) -> bool:
+    """The window payment was voided the same day: the fee is owed again."""
+    updated = Issuance.objects.filter(
+        number=number, payment=Issuance.Payment.PAID, payment_ref=reference, channel=Issuance.Channel.WINDOW
+    ).update(payment=Issuance.Payment.DUE, payment_ref="")
     return bool(updated)
 
 
@@ -522,7 +543,7 @@ def kiosk_menu(*, token: str, terminal: str) -> tuple[residents.ResidentRecord, 
             ).exists()
         ):
             reason = _("印鑑登録がありません。")
-        choices.append(KioskChoice(kind.code, str(kind), kind.kiosk_fee, reason))
+        choices.append(KioskChoice(kind.code, str(kind), certificate_fee(kind, "kiosk"), reason))
     return record, choices, refusal
 
 
@@ -647,7 +668,7 @@ def kiosk_issue(
                 records=records,
                 layout="household",
                 options=options,
-                fee=kind.kiosk_fee,
+                fee=certificate_fee(kind, "kiosk"),
                 payment=Issuance.Payment.PAID,
                 actor=actor,
                 terminal=terminal,

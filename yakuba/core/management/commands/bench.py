@@ -1,5 +1,6 @@
 """``yakuba bench MODULE [--json]``: run a module's benchmarks on the current database."""
 
+import inspect
 import io
 import json
 from typing import Any
@@ -19,10 +20,19 @@ class Command(BaseCommand):
         parser.add_argument(
             "--seconds", type=float, default=None, help="how long to run (benchmarks that loop)"
         )
+        parser.add_argument(
+            "--records", type=int, default=None, help="how many records (benchmarks that take a size)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         bench = import_string(registry.benches()[options["name"]])
-        extra = {"seconds": options["seconds"]} if options["seconds"] is not None else {}
+        extra: dict[str, Any] = {"seconds": options["seconds"]} if options["seconds"] is not None else {}
+        if options["records"] is not None:
+            if "records" not in inspect.signature(bench).parameters:
+                raise CommandError(f"{options['name']} does not take --records")
+            if options["records"] < 1:
+                raise CommandError("--records must be at least 1")
+            extra["records"] = options["records"]
         try:
             if options["json"]:
                 figures = bench(stdout=io.StringIO(), **extra)

@@ -25,6 +25,9 @@ DEMO_STAFF: tuple[tuple[str, str, str, tuple[str, ...], bool], ...] = (
     ("kanri", "管理 次郎", "情報政策課", ("システム管理者",), True),
     ("kansa", "監査 三奈", "監査委員事務局", ("監査担当",), True),
     ("renkei", "連携 四郎", "情報政策課", ("連携管理",), False),
+    ("kaikei", "会計 七子", "会計課", ("会計管理者",), False),
+    ("hoiku", "保育 八郎", "こども家庭課", ("保育担当",), False),
+    ("zeimu", "税務 幸子", "税務課", ("税務担当",), False),
 )
 
 
