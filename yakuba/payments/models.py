@@ -326,7 +326,6 @@ class BankAccount(models.Model):
     mandate_on = models.DateField(_("依頼書の受付日"))
     state = models.CharField(_("状態"), max_length=10, choices=State.choices, default=State.ACTIVE)
     flag_reason = models.CharField(_("要確認の理由"), max_length=100, blank=True)
-    first_debit_done = models.BooleanField(default=False)
     created_at = models.DateTimeField()
 
     class Meta:
@@ -335,6 +334,11 @@ class BankAccount(models.Model):
 
     def __str__(self) -> str:
         return self.customer_number
+
+    @property
+    def first_debit_done(self) -> bool:
+        """Debited once already (a paid item): the next request carries 新規コード 0."""
+        return self.items.filter(result_code="0").exists()
 
 
 class Enrolment(models.Model):

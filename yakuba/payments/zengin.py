@@ -65,6 +65,7 @@ __all__ = [
     "make_trailer",
     "mmdd",
     "parse_file",
+    "parse_header",
     "synthetic_records",
     "to_zengin_kana",
 ]
@@ -715,6 +716,12 @@ def _diagnose(text: str, layout: tuple[_Field, ...], line: int) -> NoReturn:
         if problem is not None:
             raise ZenginFormatError(line, field.name, problem)
     raise ZenginFormatError(line, "レコード", "不正なレコードです")  # pragma: no cover
+
+
+def parse_header(data: bytes) -> Header:
+    """The header record of a file (its first 120 bytes), e.g. of a request file we wrote ourselves;
+    the rest of the file is not checked."""
+    return _parse_header(bytes(data[:RECORD_LENGTH]).decode(_ENCODING))
 
 
 def _parse_header(text: str) -> Header:
