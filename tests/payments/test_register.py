@@ -296,6 +296,18 @@ def test_daily_close_with_a_shortage(city):
         actor="kaikei", drawer_code="R01", day=today, counted_pieces=_pieces(30500), reason="釣銭の渡し過ぎ"
     )
     assert (close.expected_cash, close.counted_cash, close.over_short) == (30600, 30500, -100)
+    # the takings went to the bank: the machine holds the change fund again
+    assert services.to_bank(close) == 500
+    assert {d: n for d, n in stock(city).items() if n} == {
+        5000: 2,
+        1000: 10,
+        500: 10,
+        100: 40,
+        50: 10,
+        10: 40,
+        5: 10,
+        1: 50,
+    }
     # a closed day is immutable
     with pytest.raises(PaymentError, match="締め済み"):
         sale()
@@ -375,6 +387,7 @@ def test_close_pages_csv_and_pdf(city, treasurer, as_user):
     assert rows[0] == "会計日,レジ,区分,コード,名称,件数,金額"
     assert f"{today},R01,支払方法,cash,現金,1,600" in rows
     assert f"{today},R01,現金,over_short,過不足,,0" in rows
+    assert f"{today},R01,現金,to_bank,預入額（実査額から釣銭準備金を除く）,,600" in rows
     report = client.get(reverse("payments:close_pdf", args=["R01", today]))
     assert report.content.startswith(b"%PDF")
 

@@ -62,6 +62,10 @@ class ChangeMachine(Protocol):
 
     def stock(self, *, drawer: Drawer) -> dict[int, int]: ...
 
+    def reset(self, *, drawer: Drawer, pieces: dict[int, int]) -> None:
+        """After the daily close: the takings are taken out and the machine holds ``pieces``."""
+        ...
+
 
 class SimulatedChangeMachine:
     """A machine whose coins live in ``ChangeStock``. Must run inside the payment's transaction."""
@@ -100,6 +104,14 @@ class SimulatedChangeMachine:
 
     def refund(self, *, drawer: Drawer, amount: int) -> dict[int, int]:
         return self.pay(drawer=drawer, tendered={}, change=amount)
+
+    def reset(self, *, drawer: Drawer, pieces: dict[int, int]) -> None:
+        with transaction.atomic():
+            rows = self._locked(drawer)
+            for d, row in rows.items():
+                if row.count != pieces.get(d, 0):
+                    row.count = pieces.get(d, 0)
+                    row.save(update_fields=["count"])
 
     def load(self, *, drawer: Drawer, coins: dict[int, int]) -> None:
         """Fill the machine (釣銭補充), e.g. with the change fund in the morning."""

@@ -26,6 +26,7 @@ class ExemptionAdmin(admin.ModelAdmin):
 @admin.register(Drawer)
 class DrawerAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "change_fund")
+    fields = ("code", "name", "change_fund", "fund_pieces")
 
 
 @admin.register(Facility)

@@ -44,15 +44,19 @@ def demo_load(*, stdout: Any, **_kwargs: Any) -> None:
             label="コンビニ交付100円キャンペーン",
         )
     machine = adapters.SimulatedChangeMachine()
+    # The morning's change fund: 30,000 yen in the machine.
+    fund = {5000: 2, 1000: 10, 500: 10, 100: 40, 50: 10, 10: 40, 5: 10, 1: 50}
     for code, name in (("R01", "市民課 レジ1"), ("R02", "市民課 レジ2")):
         drawer, created = Drawer.objects.get_or_create(
-            code=code, defaults={"name": name, "change_fund": 30000}
+            code=code,
+            defaults={
+                "name": name,
+                "change_fund": sum(d * n for d, n in fund.items()),
+                "fund_pieces": {str(d): n for d, n in fund.items()},
+            },
         )
         if created:
-            # The morning's change fund: 30,000 yen in the machine.
-            machine.load(
-                drawer=drawer, coins={5000: 2, 1000: 10, 500: 10, 100: 40, 50: 10, 10: 40, 5: 10, 1: 50}
-            )
+            machine.load(drawer=drawer, coins=fund)
     for code, name in (
         ("H01", "一ノ森中央保育園"),
         ("H02", "一ノ森さくら保育園"),

@@ -92,6 +92,9 @@ class Drawer(models.Model):
     code = models.CharField(_("レジ番号"), max_length=10, unique=True)
     name = models.CharField(_("名称"), max_length=50)
     change_fund = models.PositiveIntegerField(_("釣銭準備金（円）"), default=0)
+    # The change fund by denomination ({"1000": 10, …}): what the machine is filled with again after
+    # the daily close, when the takings go to the bank.
+    fund_pieces = models.JSONField(_("釣銭準備金の金種"), default=dict, blank=True)
 
     class Meta:
         ordering = ["code"]
@@ -100,6 +103,23 @@ class Drawer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        try:
+            total = sum(int(d) * int(n) for d, n in (self.fund_pieces or {}).items())
+        except (TypeError, ValueError):
+            raise ValidationError(
+                {"fund_pieces": _('金種と枚数を {"1000": 10} の形で入れてください。')}
+            ) from None
+        if self.fund_pieces and total != self.change_fund:
+            raise ValidationError(
+                {
+                    "fund_pieces": _("金種の合計（%(total)s円）が釣銭準備金と合いません。")
+                    % {"total": f"{total:,}"}
+                }
+            )
 
 
 class ChangeStock(models.Model):

@@ -143,6 +143,7 @@ def close_pdf(close: DailyClose) -> bytes:
     doc.line(f"過不足　{abs(close.over_short):,}円（{sign}）", 11, head=True)
     if close.reason:
         doc.line(f"理由　{close.reason}", 10)
+    doc.line(f"預入額（実査額から釣銭準備金を除く）　{ctx['to_bank']:,}円", 11)
     doc.y -= 6 * mm
     doc.line(f"締め　{close.closed_by}　{close.closed_at:%Y-%m-%d %H:%M}", 9)
     return doc.finish()

@@ -2,7 +2,7 @@
 
 CSV layout (UTF-8 with BOM, CRLF; one row per figure), for the finance system (財務会計):
 ``会計日,レジ,区分,コード,名称,件数,金額`` where 区分 is 支払方法 (cash/card/emoney/qr), 手数料 (a fee
-item code), 取消, 決済手数料, 現金 (帳簿残高 / 実査額 / 過不足).
+item code), 取消, 決済手数料, 現金 (帳簿残高 / 実査額 / 過不足 / 預入額).
 """
 
 import csv
@@ -29,6 +29,7 @@ def close_context(close: DailyClose) -> dict[str, Any]:
         "change_fund": totals["change_fund"],
         "coins": sorted(((int(d), n, int(d) * n) for d, n in close.counted_coins.items()), reverse=True),
         "sales_total": sum(v[1] for v in totals["by_method"].values()),
+        "to_bank": close.counted_cash - int(totals["change_fund"]),
     }
 
 
@@ -50,4 +51,15 @@ def close_csv(close: DailyClose) -> bytes:
     )
     writer.writerow([day, drawer, "現金", "counted", _("実査額"), "", close.counted_cash])
     writer.writerow([day, drawer, "現金", "over_short", _("過不足"), "", close.over_short])
+    writer.writerow(
+        [
+            day,
+            drawer,
+            "現金",
+            "to_bank",
+            _("預入額（実査額から釣銭準備金を除く）"),
+            "",
+            close.counted_cash - int(totals["change_fund"]),
+        ]
+    )
     return ("\ufeff" + out.getvalue()).encode("utf-8")

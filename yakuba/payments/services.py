@@ -682,6 +682,10 @@ def day_close(
             closed_by=_actor(actor),
             closed_at=_now(),
         )
+        if day == business_date():
+            # The takings go to the bank; the machine starts tomorrow with the change fund again.
+            fund = {int(d): int(n) for d, n in drawer.fund_pieces.items()}
+            adapters.change_machine().reset(drawer=drawer, pieces=fund)
         audit_record(
             actor=actor,
             action="day_close",
@@ -706,6 +710,11 @@ def _totals_json(totals: DayTotals) -> dict[str, object]:
         "change_fund": totals.change_fund,
         "expected_cash": totals.expected_cash,
     }
+
+
+def to_bank(close: DailyClose) -> int:
+    """What the close takes to the bank (預入額): the cash counted less the change fund kept."""
+    return close.counted_cash - int(close.totals.get("change_fund", 0))
 
 
 def open_charges() -> list[PendingCharge]:
