@@ -71,9 +71,36 @@ YAKUBA_ZENGIN_ITAKU_CODE = os.environ.get("YAKUBA_ZENGIN_ITAKU_CODE", "123456789
 YAKUBA_ZENGIN_ITAKU_NAME = os.environ.get("YAKUBA_ZENGIN_ITAKU_NAME", "ｲﾁﾉﾓﾘｼ")
 YAKUBA_ZENGIN_COLLECTING_ACCOUNT = os.environ.get("YAKUBA_ZENGIN_COLLECTING_ACCOUNT", "0001-001-1-1234567")
 
+# Kairan notifications: the LINE Messaging API (an empty channel access token switches LINE off; email
+# still works) and the local hour (Asia/Tokyo) from which members who chose 「1日1回まとめて」 get their
+# daily digest (`yakuba kairan_notify --digest`).
+YAKUBA_LINE_API_BASE = os.environ.get("YAKUBA_LINE_API_BASE", "https://api.line.me")
+YAKUBA_LINE_CHANNEL_TOKEN = os.environ.get("YAKUBA_LINE_CHANNEL_TOKEN", "")
+YAKUBA_KAIRAN_DIGEST_HOUR = envint("YAKUBA_KAIRAN_DIGEST_HOUR", 18)
+
+# Outgoing email (Django 6.1 mailers): SMTP to YAKUBA_SMTP_HOST; without it, a local mail relay on
+# port 25 in production and the console in development. The sender is YAKUBA_MAIL_FROM.
+DEFAULT_FROM_EMAIL = os.environ.get("YAKUBA_MAIL_FROM", "yakuba@localhost")
+if os.environ.get("YAKUBA_SMTP_HOST") or PRODUCTION:
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": os.environ.get("YAKUBA_SMTP_HOST", "localhost"),
+                "port": envint("YAKUBA_SMTP_PORT", 587 if os.environ.get("YAKUBA_SMTP_HOST") else 25),
+                "username": os.environ.get("YAKUBA_SMTP_USER", ""),
+                "password": os.environ.get("YAKUBA_SMTP_PASSWORD", ""),
+                "use_tls": envbool("YAKUBA_SMTP_TLS", default=bool(os.environ.get("YAKUBA_SMTP_HOST"))),
+                "timeout": 10,
+            },
+        }
+    }
+else:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+
 # Optional modules, switched off by leaving them out of YAKUBA_MODULES. `core` is always on.
 # Order matters: `yakuba demo` seeds modules in this order (cards need residents, and so on).
-YAKUBA_OPTIONAL_MODULES = ["residents", "cardsim", "certificates", "tax", "payments"]
+YAKUBA_OPTIONAL_MODULES = ["residents", "cardsim", "certificates", "tax", "payments", "kairan"]
 # A module is installed only with the modules it builds on.
 YAKUBA_MODULE_NEEDS = {
     "cardsim": ["residents"],

@@ -1,0 +1,242 @@
+"""Heuristic lexicographic min-max routing for large 班/町丁目 or when the exact search runs out of time.
+
+1. Bottleneck search: for a threshold ``T`` on the *symmetric* value ``max(c[i][j], c[j][i])`` (an
+   elderly giver's leg counts weighted in either direction: conservative), fast-tsp searches a tour on
+   a matrix where allowed edges cost their length and the others a large penalty. ``T`` starts at the
+   lower bound of :mod:`._bounds` and gallops upwards, then bisects; a probe succeeds when the tour found,
+   taken in its best direction, has no weighted leg above ``T``.
+2. Polish: 2-opt and Or-opt moves on the directed cycle shorten the total without letting any weighted
+   leg exceed the longest one reached (:mod:`._localsearch`).
+
+Nothing is proven; the result is a valid route whatever the time left.
+"""
+
+import time
+from collections.abc import Sequence
+
+import fast_tsp
+import numpy as np
+
+from ._bounds import problem_lower_bound
+from ._localsearch import nearest_neighbours, polish
+from ._problem import INF, Problem
+
+#: fast-tsp works on unsigned 16-bit distances: a forbidden edge costs PENALTY, allowed edges share the rest.
+PENALTY = 60_000
+#: In the directed (ATSP) form: every arc costs CROSS more, an arc above the threshold DIRECTED_PENALTY more;
+#: allowed lengths share less than DIRECTED_PENALTY, which is less than CROSS. CROSS + DIRECTED_PENALTY
+#: stays below PENALTY, the cost of edges that break the form.
+CROSS = 40_000
+DIRECTED_PENALTY = 16_000
+NEIGHBOURS = 10
+
+
+def _orient(problem: Problem, tour: Sequence[int]) -> list[int] | None:
+    """Direct an undirected tour: the better direction (closed), or the one with dummy → start (open)."""
+    if problem.closed:
+        forward, backward = list(tour), list(reversed(tour))
+        return min(forward, backward, key=problem.cycle_value)
+    size = len(tour)
+    k = list(tour).index(problem.n)
+    if tour[(k + 1) % size] == problem.start:
+        return [*tour[k:], *tour[:k]]
+    if tour[(k - 1) % size] == problem.start:
+        backward = list(reversed(tour))
+        k = backward.index(problem.n)
+        return [*backward[k:], *backward[:k]]
+    return None  # the dummy sits between two households: not a route from start
+
+
+def _probe_matrix(problem: Problem, sym_c: np.ndarray, d: np.ndarray, cap: float) -> np.ndarray:
+    n, size = problem.n, problem.size
+    allowed = sym_c <= cap
+    longest = float(d[allowed].max()) if allowed.any() else 0.0
+    # Allowed tours must stay below any tour with one penalty: (size) * units < PENALTY / 2.
+    units = max(1, min(10_000, (PENALTY // 2 - 1) // size))
+    scaled = np.rint(d * (units / longest)) if longest > 0 else np.zeros_like(d)
+    matrix = np.where(allowed, scaled, PENALTY).astype(np.int64)
+    np.fill_diagonal(matrix, 0)
+    if not problem.closed:
+        full = np.full((size, size), PENALTY // 2, dtype=np.int64)
+        full[:n, :n] = matrix
+        full[n, problem.start] = full[problem.start, n] = 0
+        full[n, n] = 0
+        matrix = full
+    return matrix
+
+
+def _directed_probe_matrix(problem: Problem, c_all: np.ndarray, d_all: np.ndarray, cap: float) -> np.ndarray:
+    """Symmetric matrix over 2·size nodes whose tours are the directed cycles (the ATSP → TSP transformation).
+
+    House ``i`` becomes ``in = 2i`` and ``out = 2i + 1``, joined by a free edge; the arc ``i → j`` becomes
+    the edge ``out(i) – in(j)`` costing ``CROSS`` plus its scaled length if ``c <= cap``, or ``CROSS`` plus
+    ``DIRECTED_PENALTY`` if not. Every cycle pays ``CROSS`` once per house, a tour that skips a free
+    edge pays it once more, which costs more than any threshold violation; other edges cost PENALTY.
+    """
+    size = problem.size
+    allowed = c_all <= cap
+    np.fill_diagonal(allowed, False)
+    longest = float(d_all[allowed].max()) if allowed.any() else 0.0
+    units = max(1, min(10_000, (DIRECTED_PENALTY - 1) // size))
+    scaled = np.zeros_like(d_all)
+    if longest > 0:
+        scaled = np.rint(np.where(allowed, d_all, 0.0) * (units / longest))
+    arcs = np.where(allowed, CROSS + scaled, np.where(np.isfinite(c_all), CROSS + DIRECTED_PENALTY, PENALTY))
+    matrix = np.full((2 * size, 2 * size), PENALTY, dtype=np.int64)
+    outs, ins = np.arange(size) * 2 + 1, np.arange(size) * 2
+    matrix[np.ix_(outs, ins)] = arcs.astype(np.int64)
+    matrix[np.ix_(ins, outs)] = arcs.T.astype(np.int64)
+    matrix[ins, outs] = matrix[outs, ins] = 0
+    np.fill_diagonal(matrix, 0)
+    return matrix
+
+
+def _directed_cycle(tour: Sequence[int]) -> list[int] | None:
+    """The directed cycle of houses behind a tour of :func:`_directed_probe_matrix`, or None if it is not one."""
+    length = len(tour)
+    k = list(tour).index(0)  # in(0)
+    forward = tour[(k + 1) % length] == 1
+    steps = (
+        [tour[(k + m) % length] for m in range(length)]
+        if forward
+        else [tour[(k - m) % length] for m in range(length)]
+    )
+    for m in range(0, length, 2):
+        if steps[m] % 2 != 0 or steps[m + 1] != steps[m] + 1:
+            return None
+    return [v // 2 for v in steps[::2]]
+
+
+def heuristic_route(
+    problem: Problem, deadline: float, *, seeds: Sequence[Sequence[int]] = (), search: bool = True
+) -> list[int]:
+    """Best cycle found (over all nodes) by the bottleneck search, then polished; see the module doc."""
+    n, size = problem.n, problem.size
+    candidates: list[list[int]] = [list(s) for s in seeds]
+    bound_values, first = problem_lower_bound(problem)
+    floor = float(bound_values[first])  # no route has a shorter longest weighted leg
+    if search or not candidates:
+        directed = any(w != problem.weights[0] for w in problem.weights)
+        if directed:
+            c_all = np.array(problem.c, dtype=float)
+            d_all = np.array(problem.d, dtype=float)
+            values = np.unique(c_all[:n, :n][~np.eye(n, dtype=bool)])
+        else:
+            d_real = np.array([row[:n] for row in problem.d[:n]], dtype=float)
+            c_real = np.array([row[:n] for row in problem.c[:n]], dtype=float)
+            sym_c = np.maximum(c_real, c_real.T)
+            np.fill_diagonal(sym_c, 0.0)
+            values = np.unique(sym_c[np.triu_indices(n, 1)])
+        # Start from the lower bound: no route can do better.
+        start_index = min(int(np.searchsorted(values, floor)), len(values) - 1)
+        probes = max(4, int(np.ceil(np.log2(max(2, len(values) - start_index)))) + 2)
+
+        def probe(k: int) -> bool:
+            remaining = deadline - time.perf_counter()
+            budget = max(0.005, min(0.2, remaining / probes))
+            cap = float(values[k])
+            # Nearest-neighbour candidates: with 'alpha' candidates (chosen by 'auto' for larger budgets)
+            # fast-tsp 0.2.2 often keeps a penalised edge on these matrices although a tour without exists.
+            cycle: list[int] | None
+            if directed:
+                matrix = _directed_probe_matrix(problem, c_all, d_all, cap)
+                cycle = _directed_cycle(fast_tsp.find_tour(matrix, budget, candidates="nearest"))
+                if cycle is not None and not problem.closed:
+                    cycle = _orient(problem, cycle)  # rotate: dummy, then start
+            else:
+                matrix = _probe_matrix(problem, sym_c, d_real, cap)
+                cycle = _orient(problem, fast_tsp.find_tour(matrix, budget, candidates="nearest"))
+            if cycle is None or problem.cycle_value(cycle)[0] == INF:
+                return False
+            candidates.append(cycle)
+            return problem.cycle_value(cycle)[0] <= cap
+
+        low, high = start_index - 1, len(values) - 1
+        if not probe(start_index):
+            low, step = start_index, 1
+            while low + step < high and time.perf_counter() < deadline:
+                if probe(low + step):
+                    high = low + step
+                    break
+                low += step
+                step *= 2
+            while high - low > 1 and time.perf_counter() < deadline:
+                mid = (low + high) // 2
+                if probe(mid):
+                    high = mid
+                else:
+                    low = mid
+            if not candidates:
+                probe(len(values) - 1)
+        if not candidates:  # every probe ended out of time: any route will do
+            candidates.append(list(range(size)) if problem.closed else _open_identity(problem))
+    best = min(candidates, key=problem.cycle_value)
+    neighbours = nearest_neighbours(problem.d, min(NEIGHBOURS, size - 1))
+    scale = max((v for row in problem.d for v in row if v != INF), default=1.0)
+    eps = 1e-9 * max(scale, 1e-9)
+    polished = polish(
+        best,
+        problem.d,
+        problem.c,
+        cap=problem.cycle_value(best)[0],
+        symmetric=problem.symmetric,
+        neighbours=neighbours,
+        deadline=max(deadline, time.perf_counter() + 0.05),
+        eps=eps,
+    )
+    best = min([polished, best], key=problem.cycle_value)
+    return _descend(problem, best, neighbours, deadline, eps, floor)
+
+
+def _descend(
+    problem: Problem, best: list[int], neighbours: list[list[int]], deadline: float, eps: float, floor: float
+) -> list[int]:
+    """Push the longest weighted leg down one value at a time while a local search can.
+
+    Each round penalises the arcs above the next lower value by more than any total walk and lets 2-opt
+    and Or-opt (with directed lengths) remove them; a round that leaves none is polished and kept. This
+    recovers what the symmetric, conservative bottleneck search leaves with unequal weights.
+    """
+    n = problem.n
+    c_all = np.array(problem.c, dtype=float)
+    d_all = np.array(problem.d, dtype=float)
+    real = c_all[:n, :n][~np.eye(n, dtype=bool)]
+    values = np.unique(real)
+    finite_c = float(real.max())
+    penalty = float(np.nansum(np.where(np.isfinite(d_all), d_all, 0.0).max(axis=1))) + 1.0
+    while time.perf_counter() < deadline:
+        worst = problem.cycle_value(best)[0]
+        k = int(np.searchsorted(values, worst)) - 1
+        if k < 0 or values[k] < floor:
+            break  # already at the lower bound: optimal for stage 1
+        target = float(values[k])
+        penalised = np.where(c_all > target, d_all + penalty, d_all).tolist()
+        candidate = polish(
+            best,
+            penalised,
+            problem.c,
+            cap=finite_c,
+            symmetric=False,
+            neighbours=neighbours,
+            deadline=deadline,
+            eps=eps,
+            directed_lengths=True,
+        )
+        if problem.cycle_value(candidate)[0] > target:
+            break
+        best = polish(
+            candidate,
+            problem.d,
+            problem.c,
+            cap=problem.cycle_value(candidate)[0],
+            symmetric=problem.symmetric,
+            neighbours=neighbours,
+            deadline=deadline,
+            eps=eps,
+        )
+    return best
+
+
+def _open_identity(problem: Problem) -> list[int]:
+    others = [i for i in range(problem.n) if i != problem.start]
+    return [problem.start, *others, problem.n]
