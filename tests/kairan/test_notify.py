@@ -353,14 +353,28 @@ def test_a_failed_digest_is_retried_then_given_up(town, line):
 # --- the task and the command ---------------------------------------------------------------------
 
 
-def test_enqueue_delivery_runs_after_commit(town, django_capture_on_commit_callbacks):
+def test_enqueue_delivery_leaves_development_sends_to_the_command(town, django_capture_on_commit_callbacks):
+    """With the immediate task backend the officer's request does not send a thousand messages."""
     _assoc, _han, home = town
     who = person(home, "山田 花子", channel=Member.Channel.EMAIL, email=EMAIL)
     notification(who)
     with django_capture_on_commit_callbacks(execute=True):
         notify.enqueue_delivery()
-        assert mail.outbox == []
+    assert mail.outbox == []
+    call_command("kairan_notify")
     assert len(mail.outbox) == 1
+
+
+def test_enqueue_delivery_asks_the_worker_after_commit(town, settings, django_capture_on_commit_callbacks):
+    from django.tasks import task_backends
+
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        notify.enqueue_delivery()
+    assert task_backends["default"].results == []
+    for callback in callbacks:
+        callback()
+    assert [r.task.name for r in task_backends["default"].results] == ["deliver_notifications"]
 
 
 def test_task_returns_the_counts(town):
