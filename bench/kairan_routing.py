@@ -24,6 +24,7 @@ import random
 import statistics
 import sys
 import time
+import unicodedata
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -62,13 +63,32 @@ WAKAYAMA_TARGETS: dict[str, tuple[str, str, str, Any]] = {
     "total_saved_min_pct": ("Total walk saved, least", "%", "", None),
     "longest_cut_median_m": ("Longest leg cut, median", "m", "", None),
     "longest_cut_max_m": ("Longest leg cut, largest", "m", "", None),
-    "longest_cut_median_pct": ("Longest leg cut, median", "%", "", None),
+    "longest_cut_median_pct": ("Longest leg cut, median share", "%", "", None),
+    "blocks_longest_cut": ("Blocks with a shorter longest leg", "", "", None),
+    "blocks_extra_vs_tsp": ("Blocks walking further than shortest tour", "", "", None),
+    "extra_vs_tsp_median_pct": ("Total vs shortest tour, median", "%", "", None),
+    "extra_vs_tsp_p90_pct": ("Total vs shortest tour, 90th percentile", "%", "", None),
+    "extra_vs_tsp_max_pct": ("Total vs shortest tour, worst", "%", "", None),
     "longest_opt_max_m": ("Longest leg after, worst block", "m", "", None),
     "proven_pct": ("Proven optimal within 1 s", "%", "100 %", lambda v, f: v == 100),
     "seconds_median": ("Seconds per block, median", "s", "", None),
     "seconds_max": ("Seconds per block, max", "s", "<= 1 s", lambda v, f: v <= 1.0),
 }
-COUNTS = {"instances", "runs", "optimal_runs", "blocks", "houses"}
+COUNTS = {
+    "instances",
+    "runs",
+    "optimal_runs",
+    "blocks",
+    "houses",
+    "blocks_longest_cut",
+    "blocks_extra_vs_tsp",
+}
+
+
+def pad(text: str, width: int) -> str:
+    """Left-align in a terminal: East Asian wide characters take two columns."""
+    used = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(0, width - used)
 
 
 def bench_tsplib(folder: Path, seconds: float, repeat: int) -> bool:
@@ -151,6 +171,11 @@ def bench_wakayama(
         address = list(range(n))
         a_total, a_longest, a_weighted = route_stats(dist, address, closed=closed, weights=weights)
         result = minmax_route(dist, start=0, closed=closed, weights=weights, seconds=seconds)
+        shortest = None
+        if closed and not weighted:  # the price of capping the longest leg: the unconstrained shortest tour
+            decimetres = [[round(10 * x) for x in row] for row in dist]
+            tour = shortest_tour(decimetres, seconds=0.05)
+            shortest = route_stats(dist, tour, closed=True)[0]
         rows_out.append(
             {
                 "label": label,
@@ -164,6 +189,7 @@ def bench_wakayama(
                 "proven": result.proven_optimal,
                 "method": result.method,
                 "seconds": result.seconds,
+                "shortest": shortest,
             }
         )
     saved = [100 * (1 - r["total"] / r["a_total"]) for r in rows_out]
@@ -183,27 +209,40 @@ def bench_wakayama(
         "longest_cut_max_m": max(cut),
         "longest_cut_median_pct": statistics.median(cut_pct),
         "longest_opt_max_m": max(r[key] for r in rows_out),
+        "blocks_longest_cut": sum(1 for c in cut if c > 1e-9),
         "proven_pct": 100 * proven / len(rows_out),
         "seconds_median": statistics.median(secs),
         "seconds_max": max(secs),
     }
+    extra = [100 * (r["total"] / r["shortest"] - 1) for r in rows_out if r["shortest"]]
+    if extra:
+        figures["blocks_extra_vs_tsp"] = sum(1 for x in extra if x > 1e-6)
+        figures["extra_vs_tsp_median_pct"] = statistics.median(extra)
+        figures["extra_vs_tsp_p90_pct"] = statistics.quantiles(extra, n=10)[-1]
+        figures["extra_vs_tsp_max_pct"] = max(extra)
     ok = print_table(figures, WAKAYAMA_TARGETS, counts=COUNTS)
     leg = "weighted longest leg" if weighted else "longest leg"
     print()
-    print(f"Slowest 5 blocks, and the 5 whose {leg} stays longest after optimisation (metres):")
     header = (
-        f"{'block':<34} {'n':>3} {'addr total':>10} {'opt total':>9} {'addr max':>8} {'opt max':>8} "
+        f"{pad('block', 34)} {'n':>3} {'addr total':>10} {'opt total':>9} {'addr max':>8} {'opt max':>8} "
         f"{'proven':>6} {'s':>5}"
     )
-    print(header)
-    print("-" * len(header))
-    slowest = sorted(rows_out, key=lambda r: -r["seconds"])[:5]
-    longest = sorted(rows_out, key=lambda r: -r[key])[:5]
-    for r in [*slowest, *longest]:
-        print(
-            f"{r['label']:<34} {r['n']:>3} {r['a_total']:>10.1f} {r['total']:>9.1f} {r[a_key]:>8.1f} "
-            f"{r[key]:>8.1f} {'yes' if r['proven'] else 'NO':>6} {r['seconds']:>5.2f}"
-        )
+    for title, chosen in (
+        ("Slowest 5 blocks (metres):", sorted(rows_out, key=lambda r: -r["seconds"])[:5]),
+        (
+            f"The 5 blocks whose {leg} stays longest after optimisation:",
+            sorted(rows_out, key=lambda r: -r[key])[:5],
+        ),
+    ):
+        print(title)
+        print(header)
+        print("-" * len(header))
+        for r in chosen:
+            print(
+                f"{pad(r['label'], 34)} {r['n']:>3} {r['a_total']:>10.1f} {r['total']:>9.1f} {r[a_key]:>8.1f} "
+                f"{r[key]:>8.1f} {'yes' if r['proven'] else 'NO':>6} {r['seconds']:>5.2f}"
+            )
+        print()
     worse = sum(1 for s in saved if s < 0)
     print(
         f"Blocks where the min-max order walks further in total than the address order: {worse} "
