@@ -26,6 +26,7 @@ from pypdf import PdfReader
 
 from tests.kairan.helpers import add_member, households_of, make_association, member_client, signed_in
 from tests.personas import make_persona, totp_key, verified_login
+from tests.qr import decode_qr
 from yakuba.core.models import StaffUser
 from yakuba.kairan import households as service
 from yakuba.kairan import members, views_households
@@ -423,10 +424,7 @@ def rasterise(data: bytes, page: int = 1):
 
 
 def qr_text(data: bytes, page: int = 1) -> str:
-    import cv2
-
-    decoded, _points, _straight = cv2.QRCodeDetector().detectAndDecode(rasterise(data, page))
-    return decoded
+    return decode_qr(rasterise(data, page))
 
 
 def test_invitation_letters_of_a_han_join_by_qr_code(sakura, chair) -> None:
@@ -702,6 +700,7 @@ def test_staff_registers_an_association_and_prints_the_chairs_letter_once(chiiki
     assert chiiki.get(letter_url).status_code == 404  # once only
 
     url = qr_text(letter.content)
+    assert url.startswith(f"{PUBLIC}/kairan/j/")
     chair = Client()
     chair.get(url.removeprefix(PUBLIC))
     chair.post(reverse("kairan:join_name"), {"name": "和歌山 太郎"})
