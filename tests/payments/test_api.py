@@ -5,6 +5,7 @@ from django.test import Client
 
 from tests.payments.test_register import _Out
 from yakuba.core.apiclients import api_client_create
+from yakuba.payments import services
 from yakuba.payments.demo import demo_load
 from yakuba.payments.models import Payment
 
@@ -67,6 +68,22 @@ def test_refusals_are_400_in_japanese(terminal):
     )
     assert missing.status_code == 422  # no Idempotency-Key header
     assert Payment.objects.count() == 0
+
+
+def test_control_characters_are_refused_not_a_server_error(terminal):
+    """Found by the fuzzer on PostgreSQL, which refuses NUL bytes in text."""
+    assert terminal.post(
+        "/api/v1/payments/sales", {"drawer": "R0\x001", "lines": []}, content_type="application/json"
+    ).status_code in (400, 422)
+    with pytest.raises(services.PaymentError, match="使えない文字"):
+        services.sale_create(actor="t", drawer_code="R0\x001", lines=[services.LineRequest("cert.juminhyo")])
+    with pytest.raises(services.PaymentError, match="使えない文字"):
+        services.sale_create(actor="t", drawer_code="R01", lines=[services.LineRequest("cert.\x00")])
+    sale = _sale(terminal)
+    assert _pay(terminal, sale["number"], "key-\x00-0001", method="cash", tendered=600).status_code in (
+        400,
+        422,
+    )
 
 
 def test_no_register_token_no_payments(db):

@@ -44,8 +44,8 @@ class PriceOut(Schema):
 
 @router.get("/prices/{code}", response=PriceOut, auth=None, summary="手数料表の金額（公開）")
 def price(request: HttpRequest, code: str, channel: str = "window") -> PriceOut:
-    if channel not in ("window", "kiosk") or len(code) > 40:
-        raise HttpError(400, "channel は window か kiosk です。")
+    if channel not in ("window", "kiosk") or len(code) > 40 or not code.isprintable():
+        raise HttpError(400, "channel は window か kiosk、項目コードは40文字までの英数字です。")
     value = services.price_for(code=code, channel=channel)
     if value is None:
         raise HttpError(404, "手数料表にない項目です。")
@@ -53,13 +53,13 @@ def price(request: HttpRequest, code: str, channel: str = "window") -> PriceOut:
 
 
 class LineIn(Schema):
-    item_code: str = Field(max_length=40)
+    item_code: str = Field(max_length=40, pattern=r"^[A-Za-z0-9_.-]+$")
     quantity: int = Field(1, ge=1, le=99)
-    exemption: str = Field("", max_length=40)
+    exemption: str = Field("", max_length=40, pattern=r"^[A-Za-z0-9_.-]*$")
 
 
 class SaleIn(Schema):
-    drawer: str = Field(max_length=10)
+    drawer: str = Field(max_length=10, pattern=r"^[A-Za-z0-9_-]+$")
     lines: list[LineIn] = Field(default_factory=list, max_length=50)
     charge_ids: list[int] = Field(default_factory=list, max_length=50)
 
@@ -125,7 +125,7 @@ def pay(
     body: PayIn,
     idempotency_key: str = Header(..., alias="Idempotency-Key", min_length=8, max_length=100),
 ) -> PaymentOut:
-    if len(number) > 30:
+    if len(number) > 30 or not number.isprintable():
         raise HttpError(400, "会計番号が正しくありません。")
     try:
         payment = services.pay(
@@ -142,6 +142,8 @@ def pay(
 
 @router.get("/payments/{number}", response=PaymentOut, auth=RegisterTerminal(), summary="支払の状態")
 def payment_get(request: HttpRequest, number: str) -> PaymentOut:
+    if not number.isprintable():
+        raise HttpError(404, "支払が見つかりません。")
     payment = Payment.objects.select_related("sale").filter(number=number[:30]).first()
     if payment is None:
         raise HttpError(404, "支払が見つかりません。")

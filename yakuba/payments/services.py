@@ -118,7 +118,16 @@ class LineRequest:
     exemption: str = ""  # an Exemption code: the line costs nothing
 
 
+def _plain(*values: str) -> None:
+    """Codes, numbers and keys from clients: printable text only (PostgreSQL refuses NUL bytes, and
+    nothing here needs control characters)."""
+    for value in values:
+        if not isinstance(value, str) or not value.isprintable():
+            raise PaymentError(_("使えない文字が含まれています。"))
+
+
 def _drawer(code: str) -> Drawer:
+    _plain(code)
     drawer = Drawer.objects.filter(code=code).first()
     if drawer is None:
         raise PaymentError(_("レジ %(code)s がありません。") % {"code": code})
@@ -154,6 +163,7 @@ def sale_create(
         )
         rows: list[SaleLine] = []
         for line in lines:
+            _plain(line.item_code, line.exemption)
             if not 1 <= line.quantity <= 99:
                 raise PaymentError(_("数量は1から99までです。"))
             item = FeeItem.objects.filter(code=line.item_code, active=True).first()
@@ -281,6 +291,7 @@ def pay(
     return the original payment; the same key with another request raises IdempotencyConflict."""
     if method not in Payment.Method.values:
         raise PaymentError(_("支払方法が正しくありません。"))
+    _plain(sale_number, idempotency_key or "")
     key = (idempotency_key or "").strip()
     if not 8 <= len(key) <= 100:
         raise PaymentError(_("受付番号（idempotency key）は8〜100文字です。"))
@@ -551,6 +562,7 @@ def payment_void(*, actor: object, number: str, reason: str) -> Payment:
     reason = (reason or "").strip()
     if not reason:
         raise PaymentError(_("取消しの理由を入力してください。"))
+    _plain(number)
     with transaction.atomic():
         payment = Payment.objects.select_for_update().select_related("drawer").filter(number=number).first()
         if payment is None:
