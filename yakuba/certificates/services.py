@@ -43,6 +43,7 @@ from yakuba.core.audit import audit_record
 from yakuba.core.era import wareki
 from yakuba.core.models import Municipality
 from yakuba.core.sequences import sequence_next
+from yakuba.core.text import is_plain_text
 from yakuba.residents import interface as residents
 
 CHALLENGE_SECONDS = 60
@@ -71,7 +72,7 @@ def _plain(*values: str) -> None:
     """Refuse text no terminal or person would send (control characters such as NUL, which the
     database cannot store): a clear 400, never a server error."""
     for value in values:
-        if not isinstance(value, str) or any(ord(ch) < 32 or 0xD800 <= ord(ch) <= 0xDFFF for ch in value):
+        if not is_plain_text(value, printable=False):
             raise CertificateError(_("入力が正しくありません。"))
 
 

@@ -1,38 +1,15 @@
 """Forms of the officers' pages (households, 班, import, invitations, members, the paper route) and
 of the city's association register. Numbers typed in full width are accepted."""
 
-import unicodedata
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from yakuba.core.forms import FullWidthFloatField, FullWidthIntegerField
 from yakuba.kairan import households
 from yakuba.kairan.households import HouseholdData
 from yakuba.kairan.models import Association, Han, Household
-
-
-def _nfkc(value: Any) -> Any:
-    if not isinstance(value, str):
-        return value
-    return unicodedata.normalize("NFKC", value).replace(",", "").replace("\u2212", "-").strip()
-
-
-class NumberField(forms.FloatField):
-    """A text box with a decimal keyboard (a number box would refuse full-width digits)."""
-
-    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
-
-    def to_python(self, value: Any) -> Any:
-        return super().to_python(_nfkc(value))
-
-
-class OrderField(forms.IntegerField):
-    widget = forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"})
-
-    def to_python(self, value: Any) -> int | None:
-        return super().to_python(_nfkc(value))
-
 
 PAPER_CHOICES = [("1", _("紙")), ("0", _("デジタル"))]
 
@@ -61,19 +38,23 @@ class HouseholdForm(forms.Form):
             "回覧板を次の家に渡すとき、歩く距離を短くしたい世帯は「高齢」か「手助けが必要」にします。"
         ),
     )
-    x_m = NumberField(label=_("位置x（東へ、メートル）"), required=False, min_value=-1e8, max_value=1e8)
-    y_m = NumberField(label=_("位置y（北へ、メートル）"), required=False, min_value=-1e8, max_value=1e8)
-    lon = NumberField(
+    x_m = FullWidthFloatField(
+        label=_("位置x（東へ、メートル）"), required=False, min_value=-1e8, max_value=1e8
+    )
+    y_m = FullWidthFloatField(
+        label=_("位置y（北へ、メートル）"), required=False, min_value=-1e8, max_value=1e8
+    )
+    lon = FullWidthFloatField(
         label=_("経度"),
         required=False,
         min_value=-180,
         max_value=180,
         help_text=_("地図アプリの経度・緯度を入れると、位置x・位置yに換算します（例：135.1633）。"),
     )
-    lat = NumberField(
+    lat = FullWidthFloatField(
         label=_("緯度"), required=False, min_value=-80, max_value=84, help_text=_("例：34.2136")
     )
-    paper_order = OrderField(
+    paper_order = FullWidthIntegerField(
         label=_("いまの回覧順"), required=False, min_value=1, max_value=households.MAX_PAPER_ORDER
     )
 

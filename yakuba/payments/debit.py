@@ -29,7 +29,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -118,6 +118,22 @@ def _actor(actor: Any) -> str:
 
 def _now() -> dt.datetime:
     return timezone.now()
+
+
+def _update_one[M: Model](
+    update: QuerySet[M], changes: dict[str, Any], *, row: QuerySet[M], missing: str, refused: str
+) -> M:
+    """A conditional update of one row: ``update`` (the row, filtered to the state the change needs)
+    gets ``changes``, then the row is read again through ``row``. Raises ``DebitError(missing)`` if
+    there is no such row and ``DebitError(refused)`` if it was not in that state (0 rows updated).
+    Inside ``transaction.atomic``; the caller writes the audit entry."""
+    changed = update.update(**changes)
+    obj = row.first()
+    if obj is None:
+        raise DebitError(missing)
+    if not changed:
+        raise DebitError(refused)
+    return obj
 
 
 def masked(last3: str) -> str:
@@ -349,16 +365,13 @@ def account_register(
 def account_end(*, actor: Any, account_id: int) -> BankAccount:
     """廃止: the account is never debited again (its enrolments are listed until given another)."""
     with transaction.atomic():
-        changed = (
-            BankAccount.objects.filter(pk=account_id)
-            .exclude(state=BankAccount.State.ENDED)
-            .update(state=BankAccount.State.ENDED)
+        account = _update_one(
+            BankAccount.objects.filter(pk=account_id).exclude(state=BankAccount.State.ENDED),
+            {"state": BankAccount.State.ENDED},
+            row=BankAccount.objects.filter(pk=account_id),
+            missing=_("口座が見つかりません。"),
+            refused=_("この口座はすでに廃止されています。"),
         )
-        account = BankAccount.objects.filter(pk=account_id).first()
-        if account is None:
-            raise DebitError(_("口座が見つかりません。"))
-        if not changed:
-            raise DebitError(_("この口座はすでに廃止されています。"))
         audit_record(
             actor=actor,
             action="debit_account_ended",
@@ -371,14 +384,13 @@ def account_end(*, actor: Any, account_id: int) -> BankAccount:
 def account_clear_flag(*, actor: Any, account_id: int) -> BankAccount:
     """要確認 → 有効, once the clerk has confirmed the mandate with the payer and the bank."""
     with transaction.atomic():
-        changed = BankAccount.objects.filter(pk=account_id, state=BankAccount.State.FLAGGED).update(
-            state=BankAccount.State.ACTIVE, flag_reason=""
+        account = _update_one(
+            BankAccount.objects.filter(pk=account_id, state=BankAccount.State.FLAGGED),
+            {"state": BankAccount.State.ACTIVE, "flag_reason": ""},
+            row=BankAccount.objects.filter(pk=account_id),
+            missing=_("口座が見つかりません。"),
+            refused=_("この口座は要確認の状態ではありません。"),
         )
-        account = BankAccount.objects.filter(pk=account_id).first()
-        if account is None:
-            raise DebitError(_("口座が見つかりません。"))
-        if not changed:
-            raise DebitError(_("この口座は要確認の状態ではありません。"))
         audit_record(
             actor=actor,
             action="debit_account_flag_cleared",
@@ -1344,12 +1356,13 @@ def arrears(*, actor: Any = None) -> list[ArrearsRow]:
 def settle_item(*, actor: Any, item_id: int) -> DebitItem:
     """An unpaid debit paid later at the window (or by 納付書): it leaves the arrears list."""
     with transaction.atomic():
-        changed = _unpaid().filter(pk=item_id).update(settled_at=_now())
-        item = DebitItem.objects.select_related("run").filter(pk=item_id).first()
-        if item is None:
-            raise DebitError(_("明細が見つかりません。"))
-        if not changed:
-            raise DebitError(_("この明細は未納ではありません（振替済みか、納付済みです）。"))
+        item = _update_one(
+            _unpaid().filter(pk=item_id),
+            {"settled_at": _now()},
+            row=DebitItem.objects.select_related("run").filter(pk=item_id),
+            missing=_("明細が見つかりません。"),
+            refused=_("この明細は未納ではありません（振替済みか、納付済みです）。"),
+        )
         audit_record(
             actor=actor,
             action="debit_item_settled",

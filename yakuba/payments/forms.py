@@ -1,27 +1,18 @@
 """Forms of the register and the daily close. Numbers typed in full width are accepted."""
 
-import unicodedata
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from yakuba.core.forms import FullWidthIntegerField
 from yakuba.payments.adapters import DENOMINATIONS
 from yakuba.payments.models import Drawer, Exemption, FeeItem, Payment
 
 
-def _nfkc(value: Any) -> Any:
-    return unicodedata.normalize("NFKC", value).replace(",", "").strip() if isinstance(value, str) else value
-
-
-class YenField(forms.IntegerField):
+class YenField(FullWidthIntegerField):
     """An amount or a count: a text box with a numeric keyboard, so that full-width digits typed
     with a Japanese input method are accepted (a number box would refuse them)."""
-
-    widget = forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"})
-
-    def to_python(self, value: Any) -> int | None:
-        return super().to_python(_nfkc(value))
 
 
 class RegisterForm(forms.Form):

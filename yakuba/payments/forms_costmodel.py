@@ -3,10 +3,9 @@ money in yen and shares and rates in percent, plus the option to take the volume
 the uptake and the method mix from the city's own payments.
 
 Numbers are read the way people type them in Japan: full-width digits (``１２０，０００``), full-width
-punctuation and thousands separators are accepted (NFKC normalisation before parsing). The inputs are
+punctuation, thousands separators and spaces are accepted (``yakuba.core.forms``). The inputs are
 text boxes with ``inputmode`` rather than ``type="number"``, which would refuse full-width digits."""
 
-import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -17,22 +16,13 @@ from django.utils.functional import Promise
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from yakuba.core.forms import FullWidthDecimalField, FullWidthIntegerField
 from yakuba.payments.costmodel import CostInputs
 
 _DEFAULTS = CostInputs()
 
 MAX_HISTORY_DAYS = 3_650
 DEFAULT_HISTORY_DAYS = 90
-
-
-def normalise_number(value: Any) -> Any:
-    """``"１２０，０００"`` → ``"120000"``: NFKC (full-width digits, comma, period and minus become ASCII),
-    then thousands separators and spaces are dropped. Other values pass through unchanged."""
-    if not isinstance(value, str):
-        return value
-    text = unicodedata.normalize("NFKC", value)
-    # NFKC keeps U+2212 (the minus sign of Japanese IMEs); make it a hyphen so "−1" reads as negative.
-    return text.replace("\u2212", "-").replace(",", "").replace(" ", "").strip()
 
 
 def decimal_text(value: float, *, scale: int = 1) -> str:
@@ -47,51 +37,22 @@ def percent_initial(fraction: float) -> str:
     return decimal_text(fraction, scale=100)
 
 
-def _messages(label: Any, *, decimal_places: int | None = None) -> dict[str, Any]:
-    messages: dict[str, Any] = {
-        "required": format_lazy(_("{label}を入れてください。"), label=label),
-        "invalid": format_lazy(_("{label}は半角または全角の数字で入れてください。"), label=label),
-        "min_value": format_lazy(_("{label}は%(limit_value)s以上にしてください。"), label=label),
-        "max_value": format_lazy(_("{label}は%(limit_value)s以下にしてください。"), label=label),
-    }
-    if decimal_places is not None:
-        messages["max_decimal_places"] = format_lazy(
-            _("{label}は小数点以下%(max)s桁までにしてください。"), label=label
-        )
-    return messages
-
-
-class WholeNumberField(forms.IntegerField):
-    """A whole number typed in a text box; full-width digits and thousands separators are fine."""
+class WholeNumberField(FullWidthIntegerField):
+    """A whole number typed in a text box; full-width digits, thousands separators and spaces are fine."""
 
     def __init__(self, *, label: Any, **kwargs: Any) -> None:
         kwargs.setdefault("min_value", 0)
-        kwargs.setdefault(
-            "widget", forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "size": 12})
-        )
-        super().__init__(label=label, error_messages=_messages(label), **kwargs)
-
-    def to_python(self, value: Any) -> int | None:
-        return super().to_python(normalise_number(value))
+        super().__init__(label=label, size=12, named_errors=True, drop_spaces=True, **kwargs)
 
 
-class DecimalNumberField(forms.DecimalField):
+class DecimalNumberField(FullWidthDecimalField):
     """A number with a decimal part (minutes, coins, percent) typed in a text box."""
 
     def __init__(self, *, label: Any, decimal_places: int = 3, **kwargs: Any) -> None:
         kwargs.setdefault("min_value", Decimal(0))
-        kwargs.setdefault(
-            "widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "size": 8})
-        )
         super().__init__(
-            label=label,
-            decimal_places=decimal_places,
-            error_messages=_messages(label, decimal_places=decimal_places),
-            **kwargs,
+            label=label, decimal_places=decimal_places, size=8, named_errors=True, drop_spaces=True, **kwargs
         )
-
-    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
-        return super().to_python(normalise_number(value))
 
 
 def _percent_field(label: Any, help_text: Promise, fraction: float) -> DecimalNumberField:

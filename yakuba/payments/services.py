@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from yakuba.core import events
 from yakuba.core.audit import audit_record
 from yakuba.core.sequences import sequence_next
+from yakuba.core.text import is_plain_text
 from yakuba.payments import adapters, states
 from yakuba.payments.interface import ChargeRef, PaymentCaptured, PaymentVoided
 from yakuba.payments.models import (
@@ -122,7 +123,7 @@ def _plain(*values: str) -> None:
     """Codes, numbers and keys from clients: printable text only (PostgreSQL refuses NUL bytes, and
     nothing here needs control characters)."""
     for value in values:
-        if not isinstance(value, str) or not value.isprintable():
+        if not is_plain_text(value):
             raise PaymentError(_("使えない文字が含まれています。"))
 
 
