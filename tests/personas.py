@@ -8,6 +8,7 @@
 - Renkei Shiro (連携管理) pulls extracts for another system.
 - Kaikei Nanako (会計管理者) runs the register, voids payments, closes the day and sets the fee table.
 - Hoiku Hachiro (保育担当) enrols children in day care and runs the monthly 口座振替.
+- Koho Kumiko (広報担当) edits the assistant's FAQ, departments and sources, and reads its report.
 - Tanin Goro has a login and no role at all: an outsider inside the city hall.
 """
 
@@ -30,6 +31,7 @@ PERSONAS: dict[str, tuple[str, tuple[str, ...], bool]] = {
     "renkei": ("連携 四郎", ("連携管理",), False),
     "kaikei": ("会計 七子", ("会計管理者",), False),  # runs the register, voids, closes the day
     "hoiku": ("保育 八郎", ("保育担当",), False),  # day-care enrolments and 口座振替
+    "koho": ("広報 久美子", ("広報担当",), False),  # the assistant's content and report
     "tanin": ("他人 五郎", (), False),
 }
 

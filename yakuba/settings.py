@@ -78,6 +78,21 @@ YAKUBA_LINE_API_BASE = os.environ.get("YAKUBA_LINE_API_BASE", "https://api.line.
 YAKUBA_LINE_CHANNEL_TOKEN = os.environ.get("YAKUBA_LINE_CHANNEL_TOKEN", "")
 YAKUBA_KAIRAN_DIGEST_HOUR = envint("YAKUBA_KAIRAN_DIGEST_HOUR", 18)
 
+# The assistant (the city website's chatbot). Everything works offline; an OpenAI-compatible LLM endpoint
+# is optional (base URL such as http://127.0.0.1:8080/v1, model name, key). Word vectors (a word2vec text
+# file such as chiVe's) or an embedder class add a semantic channel to retrieval. EMBED_ORIGINS lists the
+# city website origins allowed to show the chat widget in a frame; DEMO_SITE serves the demo city's
+# pages at /city/ (off in production).
+YAKUBA_ASSISTANT_LLM_BASE_URL = os.environ.get("YAKUBA_ASSISTANT_LLM_BASE_URL", "")
+YAKUBA_ASSISTANT_LLM_MODEL = os.environ.get("YAKUBA_ASSISTANT_LLM_MODEL", "")
+YAKUBA_ASSISTANT_LLM_API_KEY = os.environ.get("YAKUBA_ASSISTANT_LLM_API_KEY", "")
+YAKUBA_ASSISTANT_LLM_TIMEOUT = envint("YAKUBA_ASSISTANT_LLM_TIMEOUT", 20)
+YAKUBA_ASSISTANT_WORD_VECTORS = os.environ.get("YAKUBA_ASSISTANT_WORD_VECTORS", "")
+YAKUBA_ASSISTANT_EMBEDDER = os.environ.get("YAKUBA_ASSISTANT_EMBEDDER", "")
+YAKUBA_ASSISTANT_EMBED_ORIGINS = envlist("YAKUBA_ASSISTANT_EMBED_ORIGINS")
+YAKUBA_ASSISTANT_DEMO_SITE = envbool("YAKUBA_ASSISTANT_DEMO_SITE", not PRODUCTION)
+YAKUBA_ASSISTANT_QUESTIONS_PER_MINUTE = envint("YAKUBA_ASSISTANT_QUESTIONS_PER_MINUTE", 20)
+
 # Outgoing email (Django 6.1 mailers): SMTP to YAKUBA_SMTP_HOST; without it, a local mail relay on
 # port 25 in production and the console in development. The sender is YAKUBA_MAIL_FROM.
 DEFAULT_FROM_EMAIL = os.environ.get("YAKUBA_MAIL_FROM", "yakuba@localhost")
@@ -100,7 +115,7 @@ else:
 
 # Optional modules, switched off by leaving them out of YAKUBA_MODULES. `core` is always on.
 # Order matters: `yakuba demo` seeds modules in this order (cards need residents, and so on).
-YAKUBA_OPTIONAL_MODULES = ["residents", "cardsim", "certificates", "tax", "payments", "kairan"]
+YAKUBA_OPTIONAL_MODULES = ["residents", "cardsim", "certificates", "tax", "payments", "kairan", "assistant"]
 # A module is installed only with the modules it builds on.
 YAKUBA_MODULE_NEEDS = {
     "cardsim": ["residents"],

@@ -53,7 +53,7 @@ def test_events_are_delivered_only_after_commit():
 
 def test_registry_lists_the_residents_module(clerk):
     names = [m.name for m in registry.manifests()]
-    assert names == ["core", "residents", "cardsim", "certificates", "tax", "payments", "kairan"]
+    assert names == ["core", "residents", "cardsim", "certificates", "tax", "payments", "kairan", "assistant"]
     labels = [str(entry.label) for entry in registry.nav_entries(clerk)]
     assert labels == ["住民検索", "転入の入力", "決裁待ちの異動", "証明書の発行", "印鑑登録", "レジ"]
 

@@ -28,6 +28,7 @@ DEMO_STAFF: tuple[tuple[str, str, str, tuple[str, ...], bool], ...] = (
     ("kaikei", "会計 七子", "会計課", ("会計管理者",), False),
     ("hoiku", "保育 八郎", "こども家庭課", ("保育担当",), False),
     ("zeimu", "税務 幸子", "税務課", ("税務担当",), False),
+    ("koho", "広報 久美子", "総務課", ("広報担当",), False),
 )
 
 

@@ -1,0 +1,365 @@
+"""Answer composition: from a question to an answer with numbered citations, or an honest
+「分かりません」 with the most likely contact point.
+
+1. A follow-up such as 「もっと詳しく」 expands the previous answer's sources (the whole passage and the
+   next one on the same page) instead of searching again.
+2. English questions are mapped onto Japanese search words (``english.py``); when nothing is understood
+   the assistant says so and names the contact.
+3. Retrieval (``search.current_index``). A short question after an earlier one (「手数料は？」) is read
+   together with the earlier question (only when it names at most one topic word of its own).
+4. When the best document does not cover the question's topic (``retrieval.index.confident``), the
+   assistant abstains and names the department whose topics match best, else the city's main number.
+5. Otherwise: live facts are answered from the registry's current values; a curated FAQ entry wins
+   when it matches nearly as well as the best passage; a page passage is shortened to its sentences
+   that carry the question's words. Up to three sources are cited.
+6. With an LLM configured (``llm.py``), the answer is generated from the same passages only, must cite
+   them, and falls back to the extractive answer when it does not.
+
+The result is plain text with citation marks 「[1]」; templates and the JSON API render it.
+"""
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from yakuba.assistant import english, llm
+from yakuba.assistant import facts as live_facts
+from yakuba.assistant.models import Department, IndexState, Passage
+from yakuba.assistant.retrieval import analyse
+from yakuba.assistant.retrieval.bm25 import BM25
+from yakuba.assistant.retrieval.index import Hit, SearchIndex, confident
+from yakuba.assistant.retrieval.snippets import snippet
+from yakuba.assistant.search import Ref, current_index
+
+LANGS = ("ja", "easy", "en")
+MAX_CITATIONS = 3
+FAQ_WINS_AT = 0.9  # an FAQ entry within 90% of the best score is preferred to a page passage
+FACT_WINS_AT = 0.7  # a live fact within 70% of the best score answers first (its value is current)
+FACTS_TOGETHER = 0.9  # facts within 90% of the best fact are given together
+CONFIDENT_NEAR_TOP = 0.8  # the best confident source must be within 80% of the top score
+RELATED_AT = 0.6  # other sources within 60% of the best score are cited too
+SNIPPET_CHARS = {"ja": 220, "easy": 120, "en": 220}
+
+_FOLLOWUP = re.compile(
+    r"^\s*(?:"
+    r"(?:もっと|もう少し|もうすこし|さらに|より)\s*(?:詳しく|くわしく|詳細)?.{0,8}"
+    r"|(?:詳しく|くわしく|詳細)(?:を|に)?\s*(?:教えて|おしえて|知りたい|お願い)?.{0,6}"
+    r"|続き.{0,6}|つづき.{0,6}"
+    r"|(?:tell me )?more(?: details?| info(?:rmation)?)?(?: please)?"
+    r"|details?(?: please)?"
+    r")\s*[。．.!！?？]*\s*$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Citation:
+    number: int
+    title: str
+    url: str
+    kind: str
+    key: str
+    department: str = ""
+    updated_on: str = ""
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str
+    phone: str = ""
+    email: str = ""
+    hours: str = ""
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class Previous:
+    """What a follow-up needs of the previous exchange in the same conversation."""
+
+    question: str
+    keys: tuple[str, ...]
+
+
+@dataclass
+class Answer:
+    status: str  # "answered", "fact" or "abstained"
+    text: str
+    lang: str
+    citations: list[Citation] = field(default_factory=list)
+    contact: Contact | None = None
+    notice: str = ""
+    confidence: float = 0.0
+    topic: str = ""
+    generated: bool = False  # written by the configured LLM from the cited passages
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "text": self.text,
+            "lang": self.lang,
+            "notice": self.notice,
+            "generated": self.generated,
+            "citations": [c.__dict__ for c in self.citations],
+            "contact": self.contact.__dict__ if self.contact else None,
+        }
+
+
+def is_followup(text: str) -> bool:
+    return bool(_FOLLOWUP.match(text))
+
+
+# --- messages in the three interface languages -------------------------------------------------
+
+
+def _msg(lang: str, key: str, **values: Any) -> str:
+    """One of the assistant's fixed sentences in 日本語, やさしい日本語 or English."""
+    if lang == "easy":
+        table = {
+            "unknown": pgettext("easy", "わかりません。市の ページに 答えが ありませんでした。"),
+            "ask": pgettext("easy", "%(name)s に 聞いてください。"),
+            "fact": pgettext("easy", "%(label)s は %(value)s です。"),
+            "more_none": pgettext("easy", "これより くわしい 情報は ありません。"),
+            "related": pgettext("easy", "ほかの ページ："),
+        }
+        return table[key] % values
+    with translation.override("en" if lang == "en" else "ja"):
+        table = {
+            "unknown": _(
+                "分かりません。市のページやよくある質問に、この質問への答えが見つかりませんでした。"
+            ),
+            "ask": _("%(name)sにお問い合わせください。"),
+            "fact": _("%(label)sは%(value)sです。"),
+            "more_none": _("これ以上詳しい情報は見つかりませんでした。"),
+            "related": _("関連するページ："),
+            "english_unmatched": _(
+                "この質問を市の日本語のページと結び付けられませんでした。市の情報は日本語で書かれています。"
+            ),
+            "english_japanese": _("市のページは日本語です。該当する部分をそのまま示します。"),
+        }
+        return table[key] % values
+
+
+# --- contacts ------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=4)
+def _department_index(version: int) -> tuple[list[Department], BM25]:
+    departments = list(Department.objects.order_by("pk"))
+    return departments, BM25([analyse.words(f"{d.name} {d.topics}") for d in departments])
+
+
+def _contact_of(department: Department) -> Contact:
+    return Contact(department.name, department.phone, department.email, department.hours, department.url)
+
+
+def _general_contact(lang: str) -> Contact:
+    known = live_facts.facts(lang)
+    name = known.get("core.name")
+    phone = known.get("core.phone")
+    hours = known.get("core.window_hours")
+    with translation.override("en" if lang == "en" else "ja"):
+        label = _("%(city)s 代表電話") % {"city": name.value if name else ""}
+    return Contact(label.strip(), phone.value if phone else "", "", hours.value if hours else "")
+
+
+def contact_for(query: str, *, department_id: int | None, lang: str) -> Contact:
+    """The department that owns the source, else the one whose topics match the question best, else
+    the city's main number."""
+    if department_id is not None:
+        department = Department.objects.filter(pk=department_id).first()
+        if department is not None:
+            return _contact_of(department)
+    departments, index = _department_index(IndexState.current())
+    if departments:
+        scores = index.scores(analyse.words(query))
+        best = int(scores.argmax())
+        if scores[best] > 0:
+            return _contact_of(departments[best])
+    return _general_contact(lang)
+
+
+# --- topics (for the staff report) ---------------------------------------------------------------
+
+
+def topic_of(query: str, index: SearchIndex) -> str:
+    """The question's most specific word: the rarest non-generic content word (unknown words first)."""
+    words = [w for w in dict.fromkeys(analyse.words(query)) if w not in analyse.GENERIC and len(w) > 1]
+    if not words:
+        return ""
+    return max(words, key=lambda w: index.words_full.term_idf(w))[:100]
+
+
+# --- composition ---------------------------------------------------------------------------------
+
+
+def _citation(number: int, ref: Ref, departments: dict[int, str]) -> Citation:
+    title = ref.title if not ref.heading or ref.heading == ref.title else f"{ref.title}（{ref.heading}）"
+    url = ref.url or (f"/assistant/faq/{ref.pk}/" if ref.kind == "faq" else "")
+    return Citation(
+        number=number,
+        title=title,
+        url=url,
+        kind=ref.kind,
+        key=f"{'passage' if ref.kind == 'page' else ref.kind}:{ref.pk}",  # the document's key in the index
+        department=departments.get(ref.department_id or 0, ""),
+        updated_on=ref.updated_on.isoformat() if ref.updated_on else "",
+    )
+
+
+def _department_names() -> dict[int, str]:
+    return dict(Department.objects.values_list("pk", "name"))
+
+
+def _abstain(query: str, lang: str, *, topic: str, confidence: float, notice: str = "") -> Answer:
+    contact = contact_for(query, department_id=None, lang=lang)
+    text = _msg(lang, "unknown") + " " + _msg(lang, "ask", name=contact.name)
+    return Answer("abstained", text, lang, [], contact, notice, confidence, topic)
+
+
+def _pick(hits: list[Hit]) -> list[Hit]:
+    """The sources to answer from, primary first, or [] when none is good enough.
+
+    Among the best documents (within RELATED_AT of the top score) only those that cover the question's
+    topic count. A live fact close to the best (FACT_WINS_AT) answers first, with the other facts nearly
+    as good (window and kiosk fees together), because its value is current; a curated FAQ entry within
+    FAQ_WINS_AT of the best passage is preferred to the passage. Other sources follow as related
+    citations, one per page.
+    """
+    top = hits[0].score
+    usable = [h for h in hits[:6] if confident(h) and h.score >= RELATED_AT * top]
+    if not usable or usable[0].score < CONFIDENT_NEAR_TOP * top:
+        return []
+    facts = [h for h in usable if h.document.kind == "fact" and h.score >= FACT_WINS_AT * top]
+    others = [h for h in usable if h.document.kind != "fact"]
+    if facts:
+        best = facts[0].score
+        chosen = [h for h in facts if h.score >= FACTS_TOGETHER * best][:MAX_CITATIONS]
+        return chosen + others[: max(0, MAX_CITATIONS + 1 - len(chosen))][:1]
+    if not others:
+        return []
+    primary = others[0]
+    if primary.document.kind == "page":
+        primary = next(
+            (h for h in others if h.document.kind == "faq" and h.score >= FAQ_WINS_AT * top), primary
+        )
+    chosen = [primary]
+    seen = {primary.document.payload.url or primary.document.key}
+    for h in others:
+        where = h.document.payload.url or h.document.key
+        if h is primary or where in seen:
+            continue
+        chosen.append(h)
+        seen.add(where)
+        if len(chosen) >= MAX_CITATIONS:
+            break
+    return chosen
+
+
+def compose(question: str, *, lang: str = "ja", previous: Previous | None = None) -> Answer:
+    lang = lang if lang in LANGS else "ja"
+    query = question.strip()
+    notice = ""
+    if previous is not None and previous.keys and is_followup(query):
+        return _more(previous, lang)
+    if lang == "en" or english.is_english(query):
+        ja_words, understood = english.to_japanese(query)
+        if not understood:
+            contact = _general_contact("en")
+            text = _msg("en", "english_unmatched") + " " + _msg("en", "ask", name=contact.name)
+            return Answer("abstained", text, "en", [], contact, "", 0.0, query[:100])
+        query = ja_words
+        lang = "en"
+        notice = _msg("en", "english_japanese")
+    index = current_index()
+    hits = index.search(query, k=10)
+    if previous is not None and previous.question:
+        topical = [w for w in analyse.words(query) if w not in analyse.GENERIC]
+        # Only a short question (「手数料は？」「何時まで？」) is read with the previous one: a new
+        # topic that the content does not cover must not borrow the previous topic's answer.
+        if len(topical) <= 1:
+            combined = index.search(f"{previous.question} {query}", k=10)
+            if combined and _pick(combined):
+                hits = combined
+                query = f"{previous.question} {query}"
+    topic = topic_of(query, index)
+    chosen = _pick(hits) if hits else []
+    if not chosen:
+        return _abstain(query, lang, topic=topic, confidence=hits[0].coverage if hits else 0.0)
+    departments = _department_names()
+    qwords = analyse.words(query)
+    citations: list[Citation] = []
+    lines: list[str] = []
+    status = "answered"
+    known = live_facts.facts(lang) if any(h.document.kind == "fact" for h in chosen) else {}
+    for hit in chosen:
+        ref: Ref = hit.document.payload
+        number = len(citations) + 1
+        if ref.kind == "fact":
+            fact = known.get(str(ref.pk))
+            if fact is None:
+                continue  # the module that published it was switched off since the index was built
+            if not lines:
+                status = "fact"
+            citations.append(
+                _citation(number, Ref("fact", ref.pk, ref.url, fact.label, "", "", None), departments)
+            )
+            lines.append(_msg(lang, "fact", label=fact.label, value=fact.value) + f"[{number}]")
+        elif not lines:
+            citations.append(_citation(number, ref, departments))
+            lines.append(snippet(ref.text, qwords, index, SNIPPET_CHARS[lang]) + f"[{number}]")
+        else:
+            citations.append(_citation(number, ref, departments))  # related: cited, not quoted
+    if not lines:
+        return _abstain(query, lang, topic=topic, confidence=hits[0].coverage)
+    primary: Ref = chosen[0].document.payload
+    contact = contact_for(query, department_id=primary.department_id, lang=lang)
+    answer = Answer(status, "\n".join(lines), lang, citations, contact, notice, hits[0].coverage, topic)
+    if llm.configured() and status == "answered":
+        generated = llm.generate(question, [h.document.payload for h in chosen], lang=lang)
+        if generated is not None:
+            if generated.refused:
+                return _abstain(query, lang, topic=topic, confidence=hits[0].coverage, notice=notice)
+            answer.text = generated.text
+            answer.generated = True
+    return answer
+
+
+def _more(previous: Previous, lang: str) -> Answer:
+    """「もっと詳しく」: the previous sources in full, and the passage that follows on the same page."""
+    departments = _department_names()
+    index = current_index()
+    by_key = {d.key: d for d in index.documents}
+    citations: list[Citation] = []
+    lines: list[str] = []
+    department_id: int | None = None
+    for key in previous.keys:
+        doc = by_key.get(key)
+        if doc is None or doc.kind == "fact":
+            continue
+        ref: Ref = doc.payload
+        department_id = department_id or ref.department_id
+        number = len(citations) + 1
+        citations.append(_citation(number, ref, departments))
+        body = ref.text
+        if ref.kind == "page" and ref.page_id is not None:
+            following = (
+                Passage.objects.filter(page_id=ref.page_id, position=ref.position + 1)
+                .values_list("text", flat=True)
+                .first()
+            )
+            if following:
+                body = f"{body}\n{following}"
+        lines.append(f"{body}[{number}]")
+        break  # the first source in full is what 「もっと詳しく」 asks for
+    if not lines:
+        contact = contact_for(previous.question, department_id=None, lang=lang)
+        text = _msg(lang, "more_none") + " " + _msg(lang, "ask", name=contact.name)
+        return Answer("abstained", text, lang, [], contact, "", 0.0, "")
+    contact = contact_for(previous.question, department_id=department_id, lang=lang)
+    notice = _msg("en", "english_japanese") if lang == "en" else ""
+    return Answer("answered", "\n".join(lines), lang, citations, contact, notice, 1.0, "")

@@ -1,0 +1,126 @@
+"""The assistant's search index over its own content: published FAQ entries, page passages, and the
+registry's live facts. Each process keeps one index in memory and rebuilds it when the content's
+version (``IndexState``) or the set of facts moves; everything else about retrieval lives in
+``retrieval/`` and is shared with ``yakuba assistant eval``."""
+
+import threading
+import time
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+from yakuba.assistant import facts as live_facts
+from yakuba.assistant.models import Faq, IndexState, Passage
+from yakuba.assistant.retrieval.index import Document, Embedder, SearchIndex, WordVectorEmbedder
+
+FACTS_URL = "/assistant/facts/"
+
+
+@dataclass(frozen=True)
+class Ref:
+    """What a document stands for: enough to cite it without another query."""
+
+    kind: str  # "faq", "page" or "fact"
+    pk: int | str  # Faq/Passage pk, or the fact's key
+    url: str
+    title: str
+    heading: str
+    text: str
+    department_id: int | None
+    updated_on: date | None = None
+    page_id: int | None = None
+    position: int = 0
+
+
+def _faq_documents() -> list[Document]:
+    docs = []
+    for faq in Faq.objects.filter(published=True).order_by("pk"):
+        ref = Ref("faq", faq.pk, faq.url, faq.question, "", faq.answer, faq.department_id)
+        docs.append(Document(f"faq:{faq.pk}", faq.question, faq.answer, "faq", ref))
+    return docs
+
+
+def _page_documents() -> list[Document]:
+    docs = []
+    rows = Passage.objects.select_related("page").order_by("page_id", "position")
+    for p in rows.iterator(chunk_size=2000):
+        page = p.page
+        title = f"{page.title} {p.heading}".strip() if p.heading and p.heading != page.title else page.title
+        ref = Ref(
+            "page",
+            p.pk,
+            page.url,
+            page.title,
+            p.heading,
+            p.text,
+            page.department_id,
+            page.updated_on,
+            page.pk,
+            p.position,
+        )
+        docs.append(Document(f"passage:{p.pk}", title, p.text, "page", ref))
+    return docs
+
+
+def _fact_documents(known: dict[str, live_facts.PublicFact]) -> list[Document]:
+    docs = []
+    for key, fact in known.items():
+        ref = Ref("fact", key, f"{FACTS_URL}#{key}", fact.label, "", "", None)
+        docs.append(Document(f"fact:{key}", fact.label, live_facts.asked_as(key), "fact", ref))
+    return docs
+
+
+def embedder() -> Embedder | None:
+    """The configured embedder: YAKUBA_ASSISTANT_EMBEDDER (a dotted path to a class with ``embed``),
+    else YAKUBA_ASSISTANT_WORD_VECTORS (a word2vec text file), else none (lexical retrieval only)."""
+    dotted = getattr(settings, "YAKUBA_ASSISTANT_EMBEDDER", "")
+    if dotted:
+        return import_string(dotted)()  # type: ignore[no-any-return]
+    path = getattr(settings, "YAKUBA_ASSISTANT_WORD_VECTORS", "")
+    return WordVectorEmbedder(path) if path else None
+
+
+_lock = threading.Lock()
+_state: dict[str, object] = {"version": None, "facts": None, "index": None, "facts_checked": 0.0}
+_embedder_cache: dict[str, Embedder | None] = {}
+# The content version is read on every question (one indexed row); the facts' labels, which move only
+# when a module's settings gain or lose an item, every FACTS_RECHECK_SECONDS.
+FACTS_RECHECK_SECONDS = 30.0
+
+
+def _facts_signature(known: dict[str, live_facts.PublicFact]) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted((k, f.label) for k, f in known.items()))
+
+
+def current_index() -> SearchIndex:
+    """This process's index, rebuilt when the content version or the facts' labels changed."""
+    now = time.monotonic()
+    version = IndexState.current()
+    index = _state["index"]
+    fresh_facts = now - float(_state["facts_checked"]) < FACTS_RECHECK_SECONDS  # type: ignore[arg-type]
+    if isinstance(index, SearchIndex) and _state["version"] == version and fresh_facts:
+        return index
+    known = live_facts.facts()
+    signature = _facts_signature(known)
+    with _lock:
+        index = _state["index"]
+        if isinstance(index, SearchIndex) and _state["version"] == version and _state["facts"] == signature:
+            _state["facts_checked"] = now
+            return index
+        if "embedder" not in _embedder_cache:
+            _embedder_cache["embedder"] = embedder()
+        built = SearchIndex(
+            _faq_documents() + _page_documents() + _fact_documents(known),
+            embedder=_embedder_cache["embedder"],
+        )
+        _state.update(version=version, facts=signature, index=built, facts_checked=now)
+        return built
+
+
+def reset() -> None:
+    """Forget the cached index (tests, and after settings change)."""
+    with _lock:
+        _state.update(version=None, facts=None, index=None, facts_checked=0.0)
+        _embedder_cache.clear()
