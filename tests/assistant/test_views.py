@@ -208,7 +208,9 @@ def test_demo_site_serves_its_pages_and_nothing_else(resident, settings):
     assert resident.get("/city/konbini-kofu.html").status_code == 404
 
 
-def test_sync_button_hands_a_large_site_to_the_worker(city, as_user, settings, django_capture_on_commit_callbacks):
+def test_sync_button_hands_a_large_site_to_the_worker(
+    city, as_user, settings, django_capture_on_commit_callbacks
+):
     from django.tasks import default_task_backend
 
     from tests.personas import make_persona
@@ -221,3 +223,18 @@ def test_sync_button_hands_a_large_site_to_the_worker(city, as_user, settings, d
     enqueued = default_task_backend.results
     assert [r.task.name for r in enqueued] == ["sync_sources"]
     assert enqueued[0].kwargs == {"source_id": city.pk}
+
+
+def test_sync_button_reads_the_demo_website_folder(city, as_user):
+    from tests.personas import make_persona
+    from yakuba.assistant.models import Page
+
+    koho = as_user(make_persona("koho"))
+    before = set(Page.objects.values_list("url", flat=True))
+    response = koho.post(f"/assistant/staff/sources/{city.pk}/sync/", follow=True)
+    html = response.content.decode()
+    assert "追加 19件" in html, html[:2000]
+    pages = set(Page.objects.values_list("url", flat=True)) - before
+    assert "/city/konbini-kofu.html" in pages and len(pages) == 19
+    again = koho.post(f"/assistant/staff/sources/{city.pk}/sync/", follow=True).content.decode()
+    assert "変更なし 19件" in again

@@ -25,6 +25,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from yakuba.assistant import answer as composer
@@ -143,6 +144,7 @@ def _chat_page(request: HttpRequest, *, embed: bool) -> HttpResponse:
 
 @login_not_required
 @csrf_exempt
+@sensitive_post_parameters("question", "comment")
 @require_http_methods(["GET", "POST"])
 def chat(request: HttpRequest) -> HttpResponse:
     return _chat_page(request, embed=False)
@@ -151,6 +153,7 @@ def chat(request: HttpRequest) -> HttpResponse:
 @login_not_required
 @csrf_exempt
 @xframe_options_exempt
+@sensitive_post_parameters("question", "comment")
 @require_http_methods(["GET", "POST"])
 def embed(request: HttpRequest) -> HttpResponse:
     return _chat_page(request, embed=True)
@@ -168,6 +171,7 @@ def _json_body(request: HttpRequest) -> dict[str, Any]:
 
 @login_not_required
 @csrf_exempt
+@sensitive_post_parameters("question", "comment")
 @require_POST
 def ask(request: HttpRequest) -> JsonResponse:
     data = _json_body(request)
@@ -187,6 +191,7 @@ def ask(request: HttpRequest) -> JsonResponse:
 
 @login_not_required
 @csrf_exempt
+@sensitive_post_parameters("question", "comment")
 @require_POST
 def feedback(request: HttpRequest) -> HttpResponse:
     data = _json_body(request)
