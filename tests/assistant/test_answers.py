@@ -253,3 +253,15 @@ def test_index_follows_content_changes(city):
     IndexState.bump()
     assert search.current_index() is not first
     assert compose("花粉症の相談").citations[0].title == "花粉症の相談はどこでできますか"
+
+
+def test_a_refusal_offers_pages_named_for_the_topic_and_nothing_for_a_topic_in_passing(city):
+    situational = compose("引っ越してきたばかりで、ごみを出せる曜日を知りたい")
+    assert situational.status == "abstained"
+    assert [s.title for s in situational.suggestions] == [
+        "引っ越してきたら何日以内に届け出ればいいですか。",
+        "粗大ごみはどうやって出せばいいですか。",
+    ]
+    # The FAQ about ID documents mentions パスポート; it is not offered for a passport question.
+    assert compose("パスポートを作りたい").suggestions == []
+    assert compose("運転免許の更新はどこでできますか").suggestions == []

@@ -43,6 +43,8 @@ FACT_WINS_AT = 0.7  # a live fact within 70% of the best score answers first (it
 FACTS_TOGETHER = 0.9  # facts within 90% of the best fact are given together
 CONFIDENT_NEAR_TOP = 0.8  # the best confident source must be within 80% of the top score
 RELATED_AT = 0.6  # other sources within 60% of the best score are cited too
+SUGGEST_COVERAGE = 0.25  # with a refusal, pages covering a quarter of the question whose title names
+# one of its topic words are offered as links
 SNIPPET_CHARS = {"ja": 220, "easy": 120, "en": 220}
 
 _FOLLOWUP = re.compile(
@@ -96,6 +98,7 @@ class Answer:
     confidence: float = 0.0
     topic: str = ""
     generated: bool = False  # written by the configured LLM from the cited passages
+    suggestions: list[Citation] = field(default_factory=list)  # with a refusal: pages that may help
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -106,6 +109,7 @@ class Answer:
             "generated": self.generated,
             "citations": [c.__dict__ for c in self.citations],
             "contact": self.contact.__dict__ if self.contact else None,
+            "suggestions": [c.__dict__ for c in self.suggestions],
         }
 
 
@@ -215,10 +219,47 @@ def _department_names() -> dict[int, str]:
     return dict(Department.objects.values_list("pk", "name"))
 
 
-def _abstain(query: str, lang: str, *, topic: str, confidence: float, notice: str = "") -> Answer:
+def _suggestions(hits: list[Hit], query: str) -> list[Citation]:
+    """With a refusal, the pages that share the question's words most and name one of its topic words
+    in their title (not an answer: the resident judges). Situational questions (「引っ越してきたばかりで…」)
+    often miss the coverage needed for an answer while the right page is among these; a page that only
+    mentions the word in passing (パスポート as an ID document) is not offered."""
+    topical = {w for w in analyse.words(query) if w not in analyse.GENERIC}
+    if not hits or not topical:
+        return []
+    departments = _department_names()
+    out: list[Citation] = []
+    seen: set[str] = set()
+    for hit in hits[:6]:
+        ref: Ref = hit.document.payload
+        if ref.kind == "fact" or hit.coverage < SUGGEST_COVERAGE or hit.score < RELATED_AT * hits[0].score:
+            continue
+        if not topical & set(analyse.words(hit.document.title)):
+            continue
+        citation = _citation(len(out) + 1, ref, departments)
+        if citation.url in seen:
+            continue
+        seen.add(citation.url)
+        out.append(citation)
+        if len(out) >= MAX_CITATIONS:
+            break
+    return out
+
+
+def _abstain(
+    query: str,
+    lang: str,
+    *,
+    topic: str,
+    confidence: float,
+    notice: str = "",
+    hits: list[Hit] | None = None,
+) -> Answer:
     contact = contact_for(query, department_id=None, lang=lang)
     text = _msg(lang, "unknown") + " " + _msg(lang, "ask", name=contact.name)
-    return Answer("abstained", text, lang, [], contact, notice, confidence, topic)
+    answer = Answer("abstained", text, lang, [], contact, notice, confidence, topic)
+    answer.suggestions = _suggestions(hits or [], query)
+    return answer
 
 
 def _pick(hits: list[Hit]) -> list[Hit]:
@@ -289,7 +330,7 @@ def compose(question: str, *, lang: str = "ja", previous: Previous | None = None
     topic = topic_of(query, index)
     chosen = _pick(hits) if hits else []
     if not chosen:
-        return _abstain(query, lang, topic=topic, confidence=hits[0].coverage if hits else 0.0)
+        return _abstain(query, lang, topic=topic, confidence=hits[0].coverage if hits else 0.0, hits=hits)
     departments = _department_names()
     qwords = analyse.words(query)
     citations: list[Citation] = []

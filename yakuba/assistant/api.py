@@ -49,6 +49,7 @@ class AnswerOut(Schema):
     generated: bool
     citations: list[CitationOut]
     contact: ContactOut | None
+    suggestions: list[CitationOut]
 
 
 class FeedbackIn(Schema):

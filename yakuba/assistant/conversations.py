@@ -37,6 +37,7 @@ def exchange_record(
         question=mask(question),
         answer=answer.text,  # public content (pages, FAQ, facts): not masked, phone numbers stay
         contact=answer.contact.__dict__ if answer.contact else {},
+        suggestions=[{"n": c.number, "title": c.title, "url": c.url} for c in answer.suggestions],
         notice=answer.notice[:300],
         status=answer.status,
         lang=answer.lang,

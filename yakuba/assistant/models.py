@@ -162,6 +162,7 @@ class Exchange(models.Model):
     lang = models.CharField(_("言語"), max_length=10, default="ja")
     citations = models.JSONField(_("出典"), default=list)
     contact = models.JSONField(_("案内した問い合わせ先"), default=dict, blank=True)
+    suggestions = models.JSONField(_("分からないときに示したページ"), default=list, blank=True)
     notice = models.CharField(_("注記"), max_length=300, blank=True)
     confidence = models.FloatField(_("確からしさ"), default=0.0)
     topic = models.CharField(_("話題"), max_length=100, blank=True)

@@ -98,6 +98,7 @@ def _strings() -> dict[str, str]:
         "question": _("質問："),
         "answer": _("回答："),
         "sources": _("出典"),
+        "suggestions": _("関係がありそうなページ（答えを確かめられなかったページです）"),
         "contact": _("問い合わせ先："),
         "rate_question": _("この回答は役に立ちましたか。"),
         "good": _("役に立った"),

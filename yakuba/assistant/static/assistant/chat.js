@@ -103,6 +103,20 @@
       });
       a.appendChild(ol);
     }
+    if (data.suggestions && data.suggestions.length) {
+      var maybe = el("p", "chat__sources-title", strings.suggestions); maybe.id = "x-" + id + "-maybe";
+      a.appendChild(maybe);
+      var ul = el("ul", "chat__sources"); ul.setAttribute("aria-labelledby", maybe.id);
+      data.suggestions.forEach(function (c) {
+        var li = el("li");
+        var link = el("a", "", c.title); link.href = c.url;
+        if (embed) { link.target = "_blank"; link.rel = "noopener"; }
+        li.appendChild(link);
+        if (embed) { li.appendChild(hidden(strings.new_tab)); }
+        ul.appendChild(li);
+      });
+      a.appendChild(ul);
+    }
     if (data.contact && data.contact.name) {
       var c = el("p", "chat__contact", strings.contact + data.contact.name);
       if (data.contact.phone) {
