@@ -238,3 +238,19 @@ def test_sync_button_reads_the_demo_website_folder(city, as_user):
     assert "/city/konbini-kofu.html" in pages and len(pages) == 19
     again = koho.post(f"/assistant/staff/sources/{city.pk}/sync/", follow=True).content.decode()
     assert "変更なし 19件" in again
+
+
+def test_purge_deletes_old_conversations_only(city, resident, capsys):
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    old = ask(resident, "婚姻届は夜でも出せますか").json()
+    Conversation.objects.filter(token=old["conversation"]).update(
+        started_at=timezone.now() - timedelta(days=400)
+    )
+    ask(Client(), "保育料はいつ引き落とされますか")
+    call_command("assistant", "purge", "--days", "365")
+    assert "1 conversations and 1 exchanges older than 365 days deleted" in capsys.readouterr().out
+    assert Exchange.objects.count() == 1 and Conversation.objects.count() == 1

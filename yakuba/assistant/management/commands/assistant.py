@@ -45,9 +45,12 @@ class Command(BaseCommand):
         ask.add_argument("question")
         ask.add_argument("--lang", default="ja", choices=["ja", "easy", "en"])
         ask.add_argument("--json", action="store_true")
+        purge = sub.add_parser("purge", help="delete conversations older than --days")
+        purge.add_argument("--days", type=int, default=365)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        {"eval": self._eval, "sync": self._sync, "ask": self._ask}[options["subcommand"]](options)
+        handlers = {"eval": self._eval, "sync": self._sync, "ask": self._ask, "purge": self._purge}
+        handlers[options["subcommand"]](options)
 
     def _eval(self, options: dict[str, Any]) -> None:
         directory = Path(options["dataset"])
@@ -103,3 +106,21 @@ class Command(BaseCommand):
             self.stdout.write(f"[{c.number}] {c.title} {c.url}")
         if result.contact:
             self.stdout.write(f"問い合わせ先: {result.contact.name} {result.contact.phone}")
+
+    def _purge(self, options: dict[str, Any]) -> None:
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from yakuba.assistant.models import Conversation
+
+        days = options["days"]
+        if days < 1:
+            raise CommandError("--days は1以上にしてください。")
+        cutoff = timezone.now() - timedelta(days=days)
+        _deleted, by_model = Conversation.objects.filter(started_at__lt=cutoff).delete()
+        exchanges = by_model.get("assistant.Exchange", 0)
+        conversations = by_model.get("assistant.Conversation", 0)
+        self.stdout.write(
+            f"{conversations} conversations and {exchanges} exchanges older than {days} days deleted"
+        )
