@@ -265,3 +265,21 @@ def test_a_refusal_offers_pages_named_for_the_topic_and_nothing_for_a_topic_in_p
     # The FAQ about ID documents mentions パスポート; it is not offered for a passport question.
     assert compose("パスポートを作りたい").suggestions == []
     assert compose("運転免許の更新はどこでできますか").suggestions == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_large_index_is_rebuilt_in_the_background_while_the_old_one_answers(monkeypatch):
+    import time
+
+    load_city()
+    monkeypatch.setattr(search, "BACKGROUND_ABOVE", 0)
+    old = search.current_index()
+    Faq.objects.create(question="花粉症の相談はどこでできますか", answer="健康づくり課で受け付けます。")
+    IndexState.bump()
+    assert search.current_index() is old  # answered at once from the previous index
+    deadline = time.monotonic() + 30
+    while search.current_index() is old and time.monotonic() < deadline:
+        time.sleep(0.05)
+    fresh = search.current_index()
+    assert fresh is not old
+    assert any(d.title == "花粉症の相談はどこでできますか" for d in fresh.documents)

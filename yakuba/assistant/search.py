@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
+from django.db import connections
 from django.utils.module_loading import import_string
 
 from yakuba.assistant import facts as live_facts
@@ -83,15 +84,43 @@ def embedder() -> Embedder | None:
 
 
 _lock = threading.Lock()
-_state: dict[str, object] = {"version": None, "facts": None, "index": None, "facts_checked": 0.0}
+_state: dict[str, object] = {
+    "version": None,
+    "facts": None,
+    "index": None,
+    "facts_checked": 0.0,
+    "building": None,  # the (version, facts) a background rebuild is working on
+}
 _embedder_cache: dict[str, Embedder | None] = {}
 # The content version is read on every question (one indexed row); the facts' labels, which move only
 # when a module's settings gain or lose an item, every FACTS_RECHECK_SECONDS.
 FACTS_RECHECK_SECONDS = 30.0
+# An index this large takes seconds to rebuild (about 12 s for 20,000 passages): questions keep being
+# answered from the previous index while a thread builds the new one. Smaller ones rebuild in place.
+BACKGROUND_ABOVE = 3000
 
 
 def _facts_signature(known: dict[str, live_facts.PublicFact]) -> tuple[tuple[str, str], ...]:
     return tuple(sorted((k, f.label) for k, f in known.items()))
+
+
+def _build(known: dict[str, live_facts.PublicFact]) -> SearchIndex:
+    if "embedder" not in _embedder_cache:
+        _embedder_cache["embedder"] = embedder()
+    return SearchIndex(
+        _faq_documents() + _page_documents() + _fact_documents(known), embedder=_embedder_cache["embedder"]
+    )
+
+
+def _build_in_background(version: int, signature: object, known: dict[str, live_facts.PublicFact]) -> None:
+    try:
+        built = _build(known)
+        with _lock:
+            _state.update(version=version, facts=signature, index=built, facts_checked=time.monotonic())
+    finally:
+        with _lock:
+            _state["building"] = None
+        connections.close_all()  # this thread's database connection
 
 
 def current_index() -> SearchIndex:
@@ -109,12 +138,14 @@ def current_index() -> SearchIndex:
         if isinstance(index, SearchIndex) and _state["version"] == version and _state["facts"] == signature:
             _state["facts_checked"] = now
             return index
-        if "embedder" not in _embedder_cache:
-            _embedder_cache["embedder"] = embedder()
-        built = SearchIndex(
-            _faq_documents() + _page_documents() + _fact_documents(known),
-            embedder=_embedder_cache["embedder"],
-        )
+        if isinstance(index, SearchIndex) and len(index) > BACKGROUND_ABOVE:
+            if _state["building"] != (version, signature) and _state["building"] is None:
+                _state["building"] = (version, signature)
+                threading.Thread(
+                    target=_build_in_background, args=(version, signature, known), daemon=True
+                ).start()
+            return index
+        built = _build(known)
         _state.update(version=version, facts=signature, index=built, facts_checked=now)
         return built
 
@@ -122,5 +153,5 @@ def current_index() -> SearchIndex:
 def reset() -> None:
     """Forget the cached index (tests, and after settings change)."""
     with _lock:
-        _state.update(version=None, facts=None, index=None, facts_checked=0.0)
+        _state.update(version=None, facts=None, index=None, facts_checked=0.0, building=None)
         _embedder_cache.clear()
