@@ -254,3 +254,14 @@ def test_purge_deletes_old_conversations_only(city, resident, capsys):
     call_command("assistant", "purge", "--days", "365")
     assert "1 conversations and 1 exchanges older than 365 days deleted" in capsys.readouterr().out
     assert Exchange.objects.count() == 1 and Conversation.objects.count() == 1
+
+
+def test_easy_japanese_answers_carry_ruby_over_kanji(city, resident):
+    data = ask(resident, "運転免許の更新はどこでできますか", lang="easy").json()
+    assert data["lang"] == "easy" and data["text"].startswith("わかりません。")
+    readings = {text: reading for text, reading in data["ruby"] if reading}
+    assert readings.get("市") == "し"
+    assert "".join(text for text, _reading in data["ruby"]) == data["text"]
+    page = resident.post("/assistant/", {"question": "運転免許の更新はどこでできますか", "lang": "easy"})
+    assert "<ruby>市<rp>（</rp><rt>し</rt><rp>）</rp></ruby>" in page.content.decode()
+    assert ask(resident, "運転免許の更新はどこでできますか").json()["ruby"] == []

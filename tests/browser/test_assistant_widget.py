@@ -124,3 +124,11 @@ def test_every_assistant_page_passes_axe(page, live_server, demo_city, axe_check
         axe_check(small, "city page with the assistant open, phone")
     finally:
         phone.close()
+
+
+def test_easy_japanese_shows_ruby_in_the_widget(page, live_server, demo_city, axe_check):
+    page.goto(f"{live_server.url}/assistant/embed/?lang=easy")
+    answer = _ask(page, "保育料はいつ引き落とされますか", 1)
+    expect(answer.locator("ruby").first).to_be_visible()
+    expect(answer.locator("rt").first).not_to_be_empty()
+    axe_check(page, "embed, an answer in やさしい日本語 with ruby")

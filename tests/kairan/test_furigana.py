@@ -5,8 +5,8 @@ import pytest
 from django.urls import reverse
 
 from tests.kairan.helpers import households_of, make_association, signed_in
+from yakuba.core.furigana import ruby_html, ruby_text
 from yakuba.kairan import circulars
-from yakuba.kairan.furigana import ruby_html, ruby_text
 from yakuba.kairan.models import Member
 
 pytestmark = pytest.mark.django_db

@@ -35,6 +35,7 @@ from yakuba.assistant.retrieval.bm25 import BM25
 from yakuba.assistant.retrieval.index import Hit, SearchIndex, confident
 from yakuba.assistant.retrieval.snippets import snippet
 from yakuba.assistant.search import Ref, current_index
+from yakuba.core import furigana
 
 LANGS = ("ja", "easy", "en")
 MAX_CITATIONS = 3
@@ -110,6 +111,8 @@ class Answer:
             "citations": [c.__dict__ for c in self.citations],
             "contact": self.contact.__dict__ if self.contact else None,
             "suggestions": [c.__dict__ for c in self.suggestions],
+            # やさしい日本語: the text as (text, reading) pieces, for ruby over the kanji.
+            "ruby": [list(piece) for piece in furigana.segments(self.text)] if self.lang == "easy" else [],
         }
 
 

@@ -50,6 +50,7 @@ class AnswerOut(Schema):
     citations: list[CitationOut]
     contact: ContactOut | None
     suggestions: list[CitationOut]
+    ruby: list[list[str]]
 
 
 class FeedbackIn(Schema):

@@ -7,7 +7,7 @@ from django import template
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
-from yakuba.kairan import furigana as ruby
+from yakuba.core import furigana as ruby
 
 register = template.Library()
 

@@ -88,7 +88,26 @@
     a.lang = data.lang === "en" ? "en" : "ja";
     a.appendChild(hidden(strings.answer));
     if (data.notice) { a.appendChild(el("p", "chat__notice", data.notice)); }
-    var p = el("p", "chat__text"); answerText(p, data.text, id); a.appendChild(p);
+    var p = el("p", "chat__text");
+    if (data.ruby && data.ruby.length) {
+      /* やさしい日本語: ruby readings over the kanji, built as elements. */
+      var plain = "";
+      var flush = function () { if (plain) { answerText(p, plain, id); plain = ""; } };
+      data.ruby.forEach(function (piece) {
+        if (!piece[1]) { plain += piece[0]; return; }
+        flush();
+        var ruby = document.createElement("ruby");
+        ruby.appendChild(document.createTextNode(piece[0]));
+        ruby.appendChild(el("rp", "", "（"));
+        ruby.appendChild(el("rt", "", piece[1]));
+        ruby.appendChild(el("rp", "", "）"));
+        p.appendChild(ruby);
+      });
+      flush();
+    } else {
+      answerText(p, data.text, id);
+    }
+    a.appendChild(p);
     if (data.citations.length) {
       var title = el("p", "chat__sources-title", strings.sources); title.id = "x-" + id + "-sources";
       a.appendChild(title);
