@@ -39,6 +39,7 @@ from pathlib import Path
 from urllib.parse import quote, unquote, urljoin, urlsplit
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -1639,11 +1640,29 @@ class _Syncer:
         return stored == passages
 
 
+# A sync that has not finished after this long is taken for dead (a killed process): the source may be
+# synced again.
+SYNC_STALE_AFTER = dt.timedelta(hours=2)
+
+
 def sync_source(source: Source, *, fetcher: Fetcher | None = None, force: bool = False) -> SyncResult:
     """Sync one source: add new pages, update changed ones (all of them with ``force``), delete
     pages no longer listed, and bump ``IndexState`` once when anything changed. Records the
     Japanese summary in ``source.last_result``."""
-    result = _Syncer(source, fetcher or Fetcher(), force=force).run()
+    started = timezone.now()
+    claimed = (
+        Source.objects.filter(pk=source.pk)
+        .filter(Q(sync_started_at__isnull=True) | Q(sync_started_at__lt=started - SYNC_STALE_AFTER))
+        .update(sync_started_at=started)
+    )
+    if not claimed:
+        return SyncResult(
+            failed=[(source.name, _("この情報源はいま同期中です。終わってからもう一度試してください。"))]
+        )
+    try:
+        result = _Syncer(source, fetcher or Fetcher(), force=force).run()
+    finally:
+        Source.objects.filter(pk=source.pk, sync_started_at=started).update(sync_started_at=None)
     if result.touched:
         IndexState.bump()
     source.last_synced_at = timezone.now()

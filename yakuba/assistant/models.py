@@ -60,6 +60,9 @@ class Source(models.Model):
     )
     active = models.BooleanField(_("有効"), default=True)
     last_synced_at = models.DateTimeField(_("最終同期"), null=True, blank=True)
+    # Set while a sync runs (claimed with a conditional update): a second sync of the same source, from
+    # cron and the staff button at once, is refused instead of racing on the same pages.
+    sync_started_at = models.DateTimeField(_("同期の開始"), null=True, blank=True)
     last_result = models.TextField(_("最終同期の結果"), blank=True)
 
     class Meta:
