@@ -80,6 +80,24 @@
     });
     return f;
   }
+  /* A titled list of links to pages: the cited sources (numbered), or the pages offered with a
+     refusal. In the widget's frame the links open a new tab. */
+  function sourceList(parent, items, tag, titleText, titleId, itemId) {
+    if (!items.length) { return; }
+    var title = el("p", "chat__sources-title", titleText); title.id = titleId;
+    parent.appendChild(title);
+    var list = el(tag, "chat__sources"); list.setAttribute("aria-labelledby", titleId);
+    items.forEach(function (c) {
+      var li = el("li");
+      if (itemId) { li.id = itemId(c); }
+      var link = el("a", "", c.title); link.href = c.url;
+      if (embed) { link.target = "_blank"; link.rel = "noopener"; }
+      li.appendChild(link);
+      if (embed) { li.appendChild(hidden(strings.new_tab)); }
+      list.appendChild(li);
+    });
+    parent.appendChild(list);
+  }
   function render(question, data) {
     var id = data.exchange;
     var item = el("li", "chat__item"); item.id = "x-" + id;
@@ -108,34 +126,10 @@
       answerText(p, data.text, id);
     }
     a.appendChild(p);
-    if (data.citations.length) {
-      var title = el("p", "chat__sources-title", strings.sources); title.id = "x-" + id + "-sources";
-      a.appendChild(title);
-      var ol = el("ol", "chat__sources"); ol.setAttribute("aria-labelledby", title.id);
-      data.citations.forEach(function (c) {
-        var li = el("li"); li.id = "x-" + id + "-c" + c.number;
-        var link = el("a", "", c.title); link.href = c.url;
-        if (embed) { link.target = "_blank"; link.rel = "noopener"; }
-        li.appendChild(link);
-        if (embed) { li.appendChild(hidden(strings.new_tab)); }
-        ol.appendChild(li);
-      });
-      a.appendChild(ol);
-    }
-    if (data.suggestions && data.suggestions.length) {
-      var maybe = el("p", "chat__sources-title", strings.suggestions); maybe.id = "x-" + id + "-maybe";
-      a.appendChild(maybe);
-      var ul = el("ul", "chat__sources"); ul.setAttribute("aria-labelledby", maybe.id);
-      data.suggestions.forEach(function (c) {
-        var li = el("li");
-        var link = el("a", "", c.title); link.href = c.url;
-        if (embed) { link.target = "_blank"; link.rel = "noopener"; }
-        li.appendChild(link);
-        if (embed) { li.appendChild(hidden(strings.new_tab)); }
-        ul.appendChild(li);
-      });
-      a.appendChild(ul);
-    }
+    sourceList(a, data.citations, "ol", strings.sources, "x-" + id + "-sources", function (c) {
+      return "x-" + id + "-c" + c.number;
+    });
+    sourceList(a, data.suggestions || [], "ul", strings.suggestions, "x-" + id + "-maybe", null);
     if (data.contact && data.contact.name) {
       var c = el("p", "chat__contact", strings.contact + data.contact.name);
       if (data.contact.phone) {
