@@ -7,7 +7,7 @@
    the assistant says so and names the contact.
 3. Retrieval (``search.current_index``). A short question after an earlier one (「手数料は？」) is read
    together with the earlier question (only when it names at most one topic word of its own).
-4. When the best document does not cover the question's topic (``retrieval.index.confident``), the
+4. When no good document covers the question's topic (``retrieval.index.usable``), the
    assistant abstains and names the department whose topics match best, else the city's main number.
 5. Otherwise: live facts are answered from the registry's current values; a curated FAQ entry wins
    when it matches nearly as well as the best passage; a page passage is shortened to its sentences
@@ -32,7 +32,8 @@ from yakuba.assistant import facts as live_facts
 from yakuba.assistant.models import Department, IndexState, Passage
 from yakuba.assistant.retrieval import analyse
 from yakuba.assistant.retrieval.bm25 import BM25
-from yakuba.assistant.retrieval.index import Hit, SearchIndex, confident
+from yakuba.assistant.retrieval.index import RELATED_AT, Hit, SearchIndex
+from yakuba.assistant.retrieval.index import usable as answerable
 from yakuba.assistant.retrieval.snippets import snippet
 from yakuba.assistant.search import Ref, current_index
 from yakuba.core import furigana
@@ -42,8 +43,6 @@ MAX_CITATIONS = 3
 FAQ_WINS_AT = 0.9  # an FAQ entry within 90% of the best score is preferred to a page passage
 FACT_WINS_AT = 0.7  # a live fact within 70% of the best score answers first (its value is current)
 FACTS_TOGETHER = 0.9  # facts within 90% of the best fact are given together
-CONFIDENT_NEAR_TOP = 0.8  # the best confident source must be within 80% of the top score
-RELATED_AT = 0.6  # other sources within 60% of the best score are cited too
 SUGGEST_COVERAGE = 0.25  # with a refusal, pages covering a quarter of the question whose title names
 # one of its topic words are offered as links
 SNIPPET_CHARS = {"ja": 220, "easy": 120, "en": 220}
@@ -275,8 +274,8 @@ def _pick(hits: list[Hit]) -> list[Hit]:
     citations, one per page.
     """
     top = hits[0].score
-    usable = [h for h in hits[:6] if confident(h) and h.score >= RELATED_AT * top]
-    if not usable or usable[0].score < CONFIDENT_NEAR_TOP * top:
+    usable = answerable(hits)
+    if not usable:
         return []
     facts = [h for h in usable if h.document.kind == "fact" and h.score >= FACT_WINS_AT * top]
     others = [h for h in usable if h.document.kind != "fact"]

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from yakuba.assistant.retrieval.index import Document, Embedder, SearchIndex, confident
+from yakuba.assistant.retrieval.index import Document, Embedder, SearchIndex, usable
 
 _QA = re.compile(r"\s*(?:Question|質問|Q)\s*[:：]\s*(.*?)\n\s*(?:Answer|回答|A)\s*[:：]\s*(.*)", re.S)
 METRICS = ("hit@1", "hit@3", "hit@10", "ndcg@10", "mrr@10", "recall@10", "abstain_rate", "p50_ms", "p95_ms")
@@ -62,7 +62,7 @@ def evaluate(
         started = time.perf_counter()
         results = index.search(text, k=10)
         latencies.append((time.perf_counter() - started) * 1000)
-        if not results or not confident(results[0]):
+        if not usable(results):
             abstained += 1
         rel = {doc: int(g) for doc, g in qrels.get(qid, {}).items() if int(g) > 0}
         if not rel:

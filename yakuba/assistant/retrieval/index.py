@@ -200,3 +200,21 @@ ABSTAIN_BELOW = 0.45
 
 def confident(hit: Hit) -> bool:
     return hit.coverage >= ABSTAIN_BELOW
+
+
+RELATED_AT = 0.6  # documents within 60% of the top score are candidates (and cited as related)
+CONFIDENT_NEAR_TOP = 0.8  # the best candidate that covers the question must be within 80% of the top
+
+
+def usable(hits: Sequence[Hit]) -> list[Hit]:
+    """The documents the assistant may answer from, best first, or [] when it must say it does not
+    know: among the top six within RELATED_AT of the top score, those that cover the question, and only
+    if the best of them is within CONFIDENT_NEAR_TOP of the top score. ``yakuba assistant eval`` counts
+    an abstention exactly when this is empty."""
+    if not hits:
+        return []
+    top = hits[0].score
+    candidates = [h for h in hits[:6] if confident(h) and h.score >= RELATED_AT * top]
+    if not candidates or candidates[0].score < CONFIDENT_NEAR_TOP * top:
+        return []
+    return candidates
