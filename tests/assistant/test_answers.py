@@ -60,11 +60,12 @@ def test_a_page_topic_is_answered_from_the_page_with_its_citation(city):
     assert answer.text.startswith("婚姻届は夜間・休日も本庁舎の守衛室でお預かりします。")
     assert answer.text.endswith("[1]")
     first = answer.citations[0]
-    assert (first.url, first.title, first.department, first.updated_on) == (
+    assert (first.url, first.title, first.department, first.updated_on, first.updated_label) == (
         KOSEKI_PAGE,
         "戸籍の届出（婚姻届・出生届）（婚姻届を出す時間）",
         "市民課",
         "2026-10-01",
+        "2026年10月1日更新",
     )
 
 

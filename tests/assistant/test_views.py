@@ -122,6 +122,7 @@ def test_the_chat_works_without_javascript(city, resident):
     html = answered.content.decode()
     assert answered.status_code == 200
     assert f'href="{KOSEKI_PAGE}"' in html and "守衛室でお預かりします" in html
+    assert "（2026年10月1日更新）" in html  # when the cited page was last updated
     exchange = Exchange.objects.get()
     rated = resident.post(
         "/assistant/feedback",

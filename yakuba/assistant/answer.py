@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from django.utils import translation
+from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -67,7 +67,8 @@ class Citation:
     kind: str
     key: str
     department: str = ""
-    updated_on: str = ""
+    updated_on: str = ""  # ISO date of the page's last update
+    updated_label: str = ""  # the same for people: 「2026年10月1日更新」 / "Updated Oct. 1, 2026"
 
 
 @dataclass(frozen=True)
@@ -203,7 +204,7 @@ def topic_of(query: str, index: SearchIndex) -> str:
 # --- composition ---------------------------------------------------------------------------------
 
 
-def _citation(number: int, ref: Ref, departments: dict[int, str]) -> Citation:
+def _citation(number: int, ref: Ref, departments: dict[int, str], lang: str = "ja") -> Citation:
     title = ref.title if not ref.heading or ref.heading == ref.title else f"{ref.title}（{ref.heading}）"
     url = ref.url or (f"/assistant/faq/{ref.pk}/" if ref.kind == "faq" else "")
     return Citation(
@@ -214,14 +215,22 @@ def _citation(number: int, ref: Ref, departments: dict[int, str]) -> Citation:
         key=f"{'passage' if ref.kind == 'page' else ref.kind}:{ref.pk}",  # the document's key in the index
         department=departments.get(ref.department_id or 0, ""),
         updated_on=ref.updated_on.isoformat() if ref.updated_on else "",
+        updated_label=_updated_label(ref.updated_on, lang),
     )
+
+
+def _updated_label(day: Any, lang: str) -> str:
+    if not day:
+        return ""
+    with translation.override("en" if lang == "en" else "ja"):
+        return _("%(date)s更新") % {"date": formats.date_format(day, "DATE_FORMAT")}
 
 
 def _department_names() -> dict[int, str]:
     return dict(Department.objects.values_list("pk", "name"))
 
 
-def _suggestions(hits: list[Hit], query: str) -> list[Citation]:
+def _suggestions(hits: list[Hit], query: str, lang: str) -> list[Citation]:
     """With a refusal, the pages that share the question's words most and name one of its topic words
     in their title (not an answer: the resident judges). Situational questions (「引っ越してきたばかりで…」)
     often miss the coverage needed for an answer while the right page is among these; a page that only
@@ -238,7 +247,7 @@ def _suggestions(hits: list[Hit], query: str) -> list[Citation]:
             continue
         if not topical & set(analyse.words(hit.document.title)):
             continue
-        citation = _citation(len(out) + 1, ref, departments)
+        citation = _citation(len(out) + 1, ref, departments, lang)
         if citation.url in seen:
             continue
         seen.add(citation.url)
@@ -260,7 +269,7 @@ def _abstain(
     contact = contact_for(query, department_id=None, lang=lang)
     text = _msg(lang, "unknown") + " " + _msg(lang, "ask", name=contact.name)
     answer = Answer("abstained", text, lang, [], contact, notice, confidence, topic)
-    answer.suggestions = _suggestions(hits or [], query)
+    answer.suggestions = _suggestions(hits or [], query, lang)
     return answer
 
 
@@ -349,14 +358,14 @@ def compose(question: str, *, lang: str = "ja", previous: Previous | None = None
             if not lines:
                 status = "fact"
             citations.append(
-                _citation(number, Ref("fact", ref.pk, ref.url, fact.label, "", "", None), departments)
+                _citation(number, Ref("fact", ref.pk, ref.url, fact.label, "", "", None), departments, lang)
             )
             lines.append(_msg(lang, "fact", label=fact.label, value=fact.value) + f"[{number}]")
         elif not lines:
-            citations.append(_citation(number, ref, departments))
+            citations.append(_citation(number, ref, departments, lang))
             lines.append(snippet(ref.text, qwords, index, SNIPPET_CHARS[lang]) + f"[{number}]")
         else:
-            citations.append(_citation(number, ref, departments))  # related: cited, not quoted
+            citations.append(_citation(number, ref, departments, lang))  # related: cited, not quoted
     if not lines:
         return _abstain(query, lang, topic=topic, confidence=hits[0].coverage)
     primary: Ref = chosen[0].document.payload
@@ -387,7 +396,7 @@ def _more(previous: Previous, lang: str) -> Answer:
         ref: Ref = doc.payload
         department_id = department_id or ref.department_id
         number = len(citations) + 1
-        citations.append(_citation(number, ref, departments))
+        citations.append(_citation(number, ref, departments, lang))
         body = ref.text
         if ref.kind == "page" and ref.page_id is not None:
             following = (

@@ -29,6 +29,7 @@ class CitationOut(Schema):
     key: str
     department: str
     updated_on: str
+    updated_label: str
 
 
 class ContactOut(Schema):

@@ -42,7 +42,14 @@ def exchange_record(
         status=answer.status,
         lang=answer.lang,
         citations=[
-            {"n": c.number, "title": c.title, "url": c.url, "key": c.key, "kind": c.kind}
+            {
+                "n": c.number,
+                "title": c.title,
+                "url": c.url,
+                "key": c.key,
+                "kind": c.kind,
+                "updated": c.updated_label,
+            }
             for c in answer.citations
         ],
         confidence=round(answer.confidence, 4),

@@ -94,6 +94,7 @@
       if (embed) { link.target = "_blank"; link.rel = "noopener"; }
       li.appendChild(link);
       if (embed) { li.appendChild(hidden(strings.new_tab)); }
+      if (c.updated_label) { li.appendChild(el("span", "chat__updated", " （" + c.updated_label + "）")); }
       list.appendChild(li);
     });
     parent.appendChild(list);
