@@ -128,7 +128,16 @@ def test_every_assistant_page_passes_axe(page, live_server, demo_city, axe_check
 
 def test_easy_japanese_shows_ruby_in_the_widget(page, live_server, demo_city, axe_check):
     page.goto(f"{live_server.url}/assistant/embed/?lang=easy")
-    answer = _ask(page, "保育料はいつ引き落とされますか", 1)
+    box = page.get_by_label("質問", exact=True)
+    box.fill("保育料はいつ引き落とされますか")
+    # Enter that confirms a Japanese input method's conversion does not send.
+    box.dispatch_event("keydown", {"key": "Enter", "isComposing": True})
+    page.wait_for_timeout(300)
+    expect(page.locator("#chat-log > li")).to_have_count(0)
+    # A plain Enter sends (Shift+Enter would start a new line).
+    page.get_by_label("質問", exact=True).press("Enter")
+    answer = page.locator("#chat-log > li").first
+    expect(answer).to_contain_text("26")
     expect(answer.locator("ruby").first).to_be_visible()
     expect(answer.locator("rt").first).not_to_be_empty()
     axe_check(page, "embed, an answer in やさしい日本語 with ruby")

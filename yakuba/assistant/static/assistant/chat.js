@@ -184,8 +184,12 @@
     }).catch(function (error) { showError(error.message || strings.failed); });
   });
 
+  /* Enter sends, Shift+Enter starts a new line. While a Japanese input method is converting, Enter
+     only confirms the conversion (isComposing, or keyCode 229 in older browsers): never send then. */
   input.addEventListener("keydown", function (event) {
-    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) { form.requestSubmit(); }
+    if (event.key !== "Enter" || event.shiftKey || event.isComposing || event.keyCode === 229) { return; }
+    event.preventDefault();
+    form.requestSubmit();
   });
 
   if (embed && window.parent !== window) {
