@@ -159,3 +159,19 @@ def test_the_shared_faq_set_beats_the_reference_baseline():
     assert metrics["hit@1"] >= 0.90
     assert metrics["ndcg@10"] >= 0.93
     assert metrics["p95_ms"] < 30
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("運転免許の更新はどこでできますか", "運転免許"),
+        ("犬の登録はどうする", "犬"),
+        ("パスポートを作りたい", "パスポート"),
+        ("住民票の手数料はいくら", "住民票"),
+        ("引っ越してきたばかりで、ごみを出せる曜日を知りたい", "ごみ"),
+        ("市内の保育園の数を知りたい", "保育園"),
+        ("何時まで？", ""),
+    ],
+)
+def test_the_topic_of_a_question_is_its_first_noun_compound(question, topic):
+    assert analyse.topic(question) == topic

@@ -194,7 +194,11 @@ def contact_for(query: str, *, department_id: int | None, lang: str) -> Contact:
 
 
 def topic_of(query: str, index: SearchIndex) -> str:
-    """The question's most specific word: the rarest non-generic content word (unknown words first)."""
+    """What the question is about (the staff report groups by it): its first noun compound (see
+    ``analyse.topic``), else its rarest non-generic content word."""
+    first = analyse.topic(query)
+    if first:
+        return first[:100]
     words = [w for w in dict.fromkeys(analyse.words(query)) if w not in analyse.GENERIC and len(w) > 1]
     if not words:
         return ""

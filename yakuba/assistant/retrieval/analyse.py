@@ -110,3 +110,23 @@ def expansions(query_words: list[str]) -> list[str]:
     for word in dict.fromkeys(query_words):
         out.extend(w for w in EXPANSIONS.get(word, ()) if w not in have and w not in out)
     return out
+
+
+# Nouns that do not name what a question is about (「市内の…」「子どもの…」「現在の…」).
+NOT_TOPICS = GENERIC | frozenset(
+    "子 子供 市 市内 市役所 現在 こと もの 私 家 家族 方法 件 ため 今日 明日 日 何時".split()
+)
+
+
+def topic(text: str) -> str:
+    """What a question is about, for grouping questions in the staff report: its first common or
+    proper noun as a whole compound (「運転免許の更新はどこ」 → 運転免許, 「犬の登録は」 → 犬), in Sudachi's
+    normalised form; "" when it has none."""
+    tok = _tokenizer(True)
+    for chunk in _chunks(normalise(text)):
+        for m in tok.tokenize(chunk):
+            pos = m.part_of_speech()
+            form = m.normalized_form().strip()
+            if pos[0] == "名詞" and pos[1] in ("普通名詞", "固有名詞") and form and form not in NOT_TOPICS:
+                return form
+    return ""
