@@ -81,8 +81,18 @@ def test_something_the_city_does_not_handle_gets_an_honest_refusal_with_a_contac
     assert answer.status == "abstained"
     assert answer.citations == []
     assert answer.text.startswith("分かりません。")
-    assert answer.contact is not None and answer.contact.phone  # the city's main number or a department
+    # Not the city's business: the body that handles it (a referral entry among the departments).
+    assert answer.contact is not None
+    assert (answer.contact.name, answer.contact.phone) == (
+        "岩手県 運転免許センター（市の業務ではありません）",
+        "019-000-0110",
+    )
     assert answer.topic == "運転免許"  # what the staff report groups by
+    # Nobody listed handles lottery numbers: the city's main number, not whoever shares a word
+    # (基礎年金番号 in the pension office's topics).
+    lottery = compose("宝くじの当選番号")
+    assert lottery.status == "abstained" and lottery.contact is not None
+    assert (lottery.contact.name, lottery.contact.phone) == ("一ノ森市 代表電話", "0191-00-0000")
 
 
 def test_an_unpublished_faq_is_never_an_answer(city):

@@ -62,10 +62,12 @@ def test_a_resident_asks_the_widget_on_a_city_page(page, live_server, demo_city,
     expect(city_page.get_by_role("heading", level=1)).to_contain_text("ごみ")
     city_page.close()
 
-    # 3. Something the city does not handle: 「分かりません」 and who to ask, no citation.
+    # 3. Something the city does not handle: 「分かりません」 and who to ask (here the prefecture's
+    # licence centre, listed as a referral), no citation.
     answer = _ask(frame, "運転免許の更新はどこでできますか", 3)
     expect(answer).to_contain_text("分かりません。")
-    expect(answer).to_contain_text("0191-00-0000")
+    expect(answer).to_contain_text("問い合わせ先：岩手県 運転免許センター")
+    expect(answer.get_by_role("link", name="019-000-0110")).to_have_attribute("href", "tel:019-000-0110")
     expect(answer.locator(".chat__sources")).to_have_count(0)
 
     # 4. Rating the first answer.

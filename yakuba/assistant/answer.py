@@ -155,9 +155,10 @@ def _msg(lang: str, key: str, **values: Any) -> str:
 
 
 @lru_cache(maxsize=4)
-def _department_index(version: int) -> tuple[list[Department], BM25]:
+def _department_index(version: int) -> tuple[list[Department], BM25, list[set[str]]]:
     departments = list(Department.objects.order_by("pk"))
-    return departments, BM25([analyse.words(f"{d.name} {d.topics}") for d in departments])
+    words = [analyse.words(f"{d.name} {d.topics}") for d in departments]
+    return departments, BM25(words), [set(w) for w in words]
 
 
 def _contact_of(department: Department) -> Contact:
@@ -181,12 +182,17 @@ def contact_for(query: str, *, department_id: int | None, lang: str) -> Contact:
         department = Department.objects.filter(pk=department_id).first()
         if department is not None:
             return _contact_of(department)
-    departments, index = _department_index(IndexState.current())
+    departments, index, words = _department_index(IndexState.current())
     if departments:
+        # The department must handle what the question is about (its topic noun), not merely share a
+        # word with it: 「宝くじの当選番号」 is not for the pension office because of 基礎年金番号.
+        topic = set(analyse.words(analyse.topic(query)))
         scores = index.scores(analyse.words(query))
-        best = int(scores.argmax())
-        if scores[best] > 0:
-            return _contact_of(departments[best])
+        for i in scores.argsort()[::-1]:
+            if scores[i] <= 0:
+                break
+            if topic <= words[int(i)]:
+                return _contact_of(departments[int(i)])
     return _general_contact(lang)
 
 
