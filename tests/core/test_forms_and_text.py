@@ -100,3 +100,11 @@ def test_float_field_gives_a_float():
 def test_plain_text(value, printable, loose):
     assert is_plain_text(value) is printable
     assert is_plain_text(value, printable=False) is loose
+
+
+def test_plain_text_with_line_breaks_for_text_areas():
+    from yakuba.core.text import is_plain_text
+
+    assert is_plain_text("一行目\r\n二行目\tタブ", printable=False, line_breaks=True)
+    assert not is_plain_text("一行目\r\n二行目", printable=False)
+    assert not is_plain_text("NUL\x00", printable=False, line_breaks=True)

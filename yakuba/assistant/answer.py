@@ -20,7 +20,6 @@ The result is plain text with citation marks 「[1]」; templates and the JSON A
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from django.utils import formats, translation
@@ -29,13 +28,12 @@ from django.utils.translation import pgettext
 
 from yakuba.assistant import english, llm
 from yakuba.assistant import facts as live_facts
-from yakuba.assistant.models import Department, IndexState, Passage
+from yakuba.assistant.models import Department, Passage
 from yakuba.assistant.retrieval import analyse
-from yakuba.assistant.retrieval.bm25 import BM25
 from yakuba.assistant.retrieval.index import RELATED_AT, Hit, SearchIndex
 from yakuba.assistant.retrieval.index import usable as answerable
 from yakuba.assistant.retrieval.snippets import snippet
-from yakuba.assistant.search import Ref, current_index
+from yakuba.assistant.search import Directory, Ref, current
 from yakuba.core import furigana
 
 LANGS = ("ja", "easy", "en")
@@ -154,13 +152,6 @@ def _msg(lang: str, key: str, **values: Any) -> str:
 # --- contacts ------------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=4)
-def _department_index(version: int) -> tuple[list[Department], BM25, list[set[str]]]:
-    departments = list(Department.objects.order_by("pk"))
-    words = [analyse.words(f"{d.name} {d.topics}") for d in departments]
-    return departments, BM25(words), [set(w) for w in words]
-
-
 def _contact_of(department: Department) -> Contact:
     return Contact(department.name, department.phone, department.email, department.hours, department.url)
 
@@ -175,24 +166,22 @@ def _general_contact(lang: str) -> Contact:
     return Contact(label.strip(), phone.value if phone else "", "", hours.value if hours else "")
 
 
-def contact_for(query: str, *, department_id: int | None, lang: str) -> Contact:
+def contact_for(query: str, *, department_id: int | None, lang: str, directory: Directory) -> Contact:
     """The department that owns the source, else the one whose topics match the question best, else
     the city's main number."""
-    if department_id is not None:
-        department = Department.objects.filter(pk=department_id).first()
-        if department is not None:
-            return _contact_of(department)
-    departments, index, words = _department_index(IndexState.current())
-    if departments:
+    department = directory.by_id.get(department_id) if department_id is not None else None
+    if department is not None:
+        return _contact_of(department)
+    if directory.departments:
         # The department must handle what the question is about (its topic noun), not merely share a
         # word with it: 「宝くじの当選番号」 is not for the pension office because of 基礎年金番号.
         topic = set(analyse.words(analyse.topic(query)))
-        scores = index.scores(analyse.words(query))
+        scores = directory.topics.scores(analyse.words(query))
         for i in scores.argsort()[::-1]:
             if scores[i] <= 0:
                 break
-            if topic <= words[int(i)]:
-                return _contact_of(departments[int(i)])
+            if topic <= directory.words[int(i)]:
+                return _contact_of(directory.departments[int(i)])
     return _general_contact(lang)
 
 
@@ -214,7 +203,7 @@ def topic_of(query: str, index: SearchIndex) -> str:
 # --- composition ---------------------------------------------------------------------------------
 
 
-def _citation(number: int, ref: Ref, departments: dict[int, str], lang: str = "ja") -> Citation:
+def _citation(number: int, ref: Ref, directory: Directory, lang: str) -> Citation:
     title = ref.title if not ref.heading or ref.heading == ref.title else f"{ref.title}（{ref.heading}）"
     url = ref.url or (f"/assistant/faq/{ref.pk}/" if ref.kind == "faq" else "")
     return Citation(
@@ -223,7 +212,7 @@ def _citation(number: int, ref: Ref, departments: dict[int, str], lang: str = "j
         url=url,
         kind=ref.kind,
         key=f"{'passage' if ref.kind == 'page' else ref.kind}:{ref.pk}",  # the document's key in the index
-        department=departments.get(ref.department_id or 0, ""),
+        department=directory.by_id[ref.department_id].name if ref.department_id in directory.by_id else "",
         updated_on=ref.updated_on.isoformat() if ref.updated_on else "",
         updated_label=_updated_label(ref.updated_on, lang),
     )
@@ -236,11 +225,7 @@ def _updated_label(day: Any, lang: str) -> str:
         return _("%(date)s更新") % {"date": formats.date_format(day, "DATE_FORMAT")}
 
 
-def _department_names() -> dict[int, str]:
-    return dict(Department.objects.values_list("pk", "name"))
-
-
-def _suggestions(hits: list[Hit], query: str, lang: str) -> list[Citation]:
+def _suggestions(hits: list[Hit], query: str, lang: str, directory: Directory) -> list[Citation]:
     """With a refusal, the pages that share the question's words most and name one of its topic words
     in their title (not an answer: the resident judges). Situational questions (「引っ越してきたばかりで…」)
     often miss the coverage needed for an answer while the right page is among these; a page that only
@@ -248,7 +233,6 @@ def _suggestions(hits: list[Hit], query: str, lang: str) -> list[Citation]:
     topical = {w for w in analyse.words(query) if w not in analyse.GENERIC}
     if not hits or not topical:
         return []
-    departments = _department_names()
     out: list[Citation] = []
     seen: set[str] = set()
     for hit in hits[:6]:
@@ -257,7 +241,7 @@ def _suggestions(hits: list[Hit], query: str, lang: str) -> list[Citation]:
             continue
         if not topical & set(analyse.words(hit.document.title)):
             continue
-        citation = _citation(len(out) + 1, ref, departments, lang)
+        citation = _citation(len(out) + 1, ref, directory, lang)
         if citation.url in seen:
             continue
         seen.add(citation.url)
@@ -273,13 +257,14 @@ def _abstain(
     *,
     topic: str,
     confidence: float,
+    directory: Directory,
     notice: str = "",
     hits: list[Hit] | None = None,
 ) -> Answer:
-    contact = contact_for(query, department_id=None, lang=lang)
+    contact = contact_for(query, department_id=None, lang=lang, directory=directory)
     text = _msg(lang, "unknown") + " " + _msg(lang, "ask", name=contact.name)
     answer = Answer("abstained", text, lang, [], contact, notice, confidence, topic)
-    answer.suggestions = _suggestions(hits or [], query, lang)
+    answer.suggestions = _suggestions(hits or [], query, lang, directory)
     return answer
 
 
@@ -326,8 +311,9 @@ def compose(question: str, *, lang: str = "ja", previous: Previous | None = None
     lang = lang if lang in LANGS else "ja"
     query = question.strip()
     notice = ""
+    index, directory = current()
     if previous is not None and previous.keys and is_followup(query):
-        return _more(previous, lang)
+        return _more(previous, lang, index, directory)
     if lang == "en" or english.is_english(query):
         ja_words, understood = english.to_japanese(query)
         if not understood:
@@ -337,22 +323,22 @@ def compose(question: str, *, lang: str = "ja", previous: Previous | None = None
         query = ja_words
         lang = "en"
         notice = _msg("en", "english_japanese")
-    index = current_index()
     hits = index.search(query, k=10)
+    chosen = _pick(hits) if hits else []
     if previous is not None and previous.question:
         topical = [w for w in analyse.words(query) if w not in analyse.GENERIC]
         # Only a short question (「手数料は？」「何時まで？」) is read with the previous one: a new
         # topic that the content does not cover must not borrow the previous topic's answer.
         if len(topical) <= 1:
             combined = index.search(f"{previous.question} {query}", k=10)
-            if combined and _pick(combined):
-                hits = combined
+            chosen_combined = _pick(combined) if combined else []
+            if chosen_combined:
+                hits, chosen = combined, chosen_combined
                 query = f"{previous.question} {query}"
     topic = topic_of(query, index)
-    chosen = _pick(hits) if hits else []
+    confidence = hits[0].coverage if hits else 0.0
     if not chosen:
-        return _abstain(query, lang, topic=topic, confidence=hits[0].coverage if hits else 0.0, hits=hits)
-    departments = _department_names()
+        return _abstain(query, lang, topic=topic, confidence=confidence, directory=directory, hits=hits)
     qwords = analyse.words(query)
     citations: list[Citation] = []
     lines: list[str] = []
@@ -368,60 +354,51 @@ def compose(question: str, *, lang: str = "ja", previous: Previous | None = None
             if not lines:
                 status = "fact"
             citations.append(
-                _citation(number, Ref("fact", ref.pk, ref.url, fact.label, "", "", None), departments, lang)
+                _citation(number, Ref("fact", ref.pk, ref.url, fact.label, "", "", None), directory, lang)
             )
             lines.append(_msg(lang, "fact", label=fact.label, value=fact.value) + f"[{number}]")
         elif not lines:
-            citations.append(_citation(number, ref, departments, lang))
+            citations.append(_citation(number, ref, directory, lang))
             lines.append(snippet(ref.text, qwords, index, SNIPPET_CHARS[lang]) + f"[{number}]")
         else:
-            citations.append(_citation(number, ref, departments, lang))  # related: cited, not quoted
+            citations.append(_citation(number, ref, directory, lang))  # related: cited, not quoted
     if not lines:
-        return _abstain(query, lang, topic=topic, confidence=hits[0].coverage)
+        return _abstain(query, lang, topic=topic, confidence=confidence, directory=directory)
     primary: Ref = chosen[0].document.payload
-    contact = contact_for(query, department_id=primary.department_id, lang=lang)
-    answer = Answer(status, "\n".join(lines), lang, citations, contact, notice, hits[0].coverage, topic)
+    contact = contact_for(query, department_id=primary.department_id, lang=lang, directory=directory)
+    answer = Answer(status, "\n".join(lines), lang, citations, contact, notice, confidence, topic)
     if llm.configured() and status == "answered":
         generated = llm.generate(question, [h.document.payload for h in chosen], lang=lang)
         if generated is not None:
             if generated.refused:
-                return _abstain(query, lang, topic=topic, confidence=hits[0].coverage, notice=notice)
+                return _abstain(
+                    query, lang, topic=topic, confidence=confidence, directory=directory, notice=notice
+                )
             answer.text = generated.text
             answer.generated = True
     return answer
 
 
-def _more(previous: Previous, lang: str) -> Answer:
-    """「もっと詳しく」: the previous sources in full, and the passage that follows on the same page."""
-    departments = _department_names()
-    index = current_index()
-    by_key = {d.key: d for d in index.documents}
-    citations: list[Citation] = []
-    lines: list[str] = []
-    department_id: int | None = None
-    for key in previous.keys:
-        doc = by_key.get(key)
-        if doc is None or doc.kind == "fact":
-            continue
-        ref: Ref = doc.payload
-        department_id = department_id or ref.department_id
-        number = len(citations) + 1
-        citations.append(_citation(number, ref, departments, lang))
-        body = ref.text
-        if ref.kind == "page" and ref.page_id is not None:
-            following = (
-                Passage.objects.filter(page_id=ref.page_id, position=ref.position + 1)
-                .values_list("text", flat=True)
-                .first()
-            )
-            if following:
-                body = f"{body}\n{following}"
-        lines.append(f"{body}[{number}]")
-        break  # the first source in full is what 「もっと詳しく」 asks for
-    if not lines:
-        contact = contact_for(previous.question, department_id=None, lang=lang)
+def _more(previous: Previous, lang: str, index: SearchIndex, directory: Directory) -> Answer:
+    """「もっと詳しく」: the previous answer's first source (not a fact) in full, and the passage that
+    follows it on the same page."""
+    docs = (index.by_key.get(key) for key in previous.keys)
+    doc = next((d for d in docs if d is not None and d.kind != "fact"), None)
+    if doc is None:
+        contact = contact_for(previous.question, department_id=None, lang=lang, directory=directory)
         text = _msg(lang, "more_none") + " " + _msg(lang, "ask", name=contact.name)
         return Answer("abstained", text, lang, [], contact, "", 0.0, "")
-    contact = contact_for(previous.question, department_id=department_id, lang=lang)
+    ref: Ref = doc.payload
+    body = ref.text
+    if ref.kind == "page" and ref.page_id is not None:
+        following = (
+            Passage.objects.filter(page_id=ref.page_id, position=ref.position + 1)
+            .values_list("text", flat=True)
+            .first()
+        )
+        if following:
+            body = f"{body}\n{following}"
+    contact = contact_for(previous.question, department_id=ref.department_id, lang=lang, directory=directory)
     notice = _msg("en", "english_japanese") if lang == "en" else ""
-    return Answer("answered", "\n".join(lines), lang, citations, contact, notice, 1.0, "")
+    citations = [_citation(1, ref, directory, lang)]
+    return Answer("answered", f"{body}[1]", lang, citations, contact, notice, 1.0, "")

@@ -13,7 +13,9 @@ from django.db import connections
 from django.utils.module_loading import import_string
 
 from yakuba.assistant import facts as live_facts
-from yakuba.assistant.models import Faq, IndexState, Passage
+from yakuba.assistant.models import Department, Faq, IndexState, Passage
+from yakuba.assistant.retrieval import analyse
+from yakuba.assistant.retrieval.bm25 import BM25
 from yakuba.assistant.retrieval.index import Document, Embedder, SearchIndex, WordVectorEmbedder
 
 FACTS_URL = "/assistant/facts/"
@@ -73,6 +75,25 @@ def _fact_documents(known: dict[str, live_facts.PublicFact]) -> list[Document]:
     return docs
 
 
+@dataclass(frozen=True)
+class Directory:
+    """The departments, read with the index they belong to (one query per rebuild, not per answer):
+    for naming a source's department and guessing the contact when the assistant cannot answer."""
+
+    departments: tuple[Department, ...]
+    by_id: dict[int, Department]
+    topics: BM25  # over each department's name and topic keywords
+    words: tuple[frozenset[str], ...]
+
+
+def _directory() -> Directory:
+    departments = tuple(Department.objects.order_by("pk"))
+    words = [analyse.words(f"{d.name} {d.topics}") for d in departments]
+    return Directory(
+        departments, {d.pk: d for d in departments}, BM25(words), tuple(frozenset(w) for w in words)
+    )
+
+
 def embedder() -> Embedder | None:
     """The configured embedder: YAKUBA_ASSISTANT_EMBEDDER (a dotted path to a class with ``embed``),
     else YAKUBA_ASSISTANT_WORD_VECTORS (a word2vec text file), else none (lexical retrieval only)."""
@@ -88,6 +109,7 @@ _state: dict[str, object] = {
     "version": None,
     "facts": None,
     "index": None,
+    "directory": None,
     "facts_checked": 0.0,
     "building": None,  # the (version, facts) a background rebuild is working on
 }
@@ -104,54 +126,65 @@ def _facts_signature(known: dict[str, live_facts.PublicFact]) -> tuple[tuple[str
     return tuple(sorted((k, f.label) for k, f in known.items()))
 
 
-def _build(known: dict[str, live_facts.PublicFact]) -> SearchIndex:
+def _build(known: dict[str, live_facts.PublicFact]) -> tuple[SearchIndex, Directory]:
     if "embedder" not in _embedder_cache:
         _embedder_cache["embedder"] = embedder()
-    return SearchIndex(
+    index = SearchIndex(
         _faq_documents() + _page_documents() + _fact_documents(known), embedder=_embedder_cache["embedder"]
     )
+    return index, _directory()
 
 
 def _build_in_background(version: int, signature: object, known: dict[str, live_facts.PublicFact]) -> None:
     try:
-        built = _build(known)
+        built, directory = _build(known)
         with _lock:
-            _state.update(version=version, facts=signature, index=built, facts_checked=time.monotonic())
+            _state.update(
+                version=version,
+                facts=signature,
+                index=built,
+                directory=directory,
+                facts_checked=time.monotonic(),
+            )
     finally:
         with _lock:
             _state["building"] = None
         connections.close_all()  # this thread's database connection
 
 
-def current_index() -> SearchIndex:
-    """This process's index, rebuilt when the content version or the facts' labels changed."""
+def current() -> tuple[SearchIndex, Directory]:
+    """This process's index and department directory, rebuilt when the content version or the facts'
+    labels changed."""
     now = time.monotonic()
     version = IndexState.current()
-    index = _state["index"]
     fresh_facts = now - float(_state["facts_checked"]) < FACTS_RECHECK_SECONDS  # type: ignore[arg-type]
-    if isinstance(index, SearchIndex) and _state["version"] == version and fresh_facts:
-        return index
+    if _state["index"] is not None and _state["version"] == version and fresh_facts:
+        return _state["index"], _state["directory"]  # type: ignore[return-value]
     known = live_facts.facts()
     signature = _facts_signature(known)
     with _lock:
         index = _state["index"]
         if isinstance(index, SearchIndex) and _state["version"] == version and _state["facts"] == signature:
             _state["facts_checked"] = now
-            return index
+            return index, _state["directory"]  # type: ignore[return-value]
         if isinstance(index, SearchIndex) and len(index) > BACKGROUND_ABOVE:
-            if _state["building"] != (version, signature) and _state["building"] is None:
+            if _state["building"] is None:
                 _state["building"] = (version, signature)
                 threading.Thread(
                     target=_build_in_background, args=(version, signature, known), daemon=True
                 ).start()
-            return index
-        built = _build(known)
-        _state.update(version=version, facts=signature, index=built, facts_checked=now)
-        return built
+            return index, _state["directory"]  # type: ignore[return-value]
+        built, directory = _build(known)
+        _state.update(version=version, facts=signature, index=built, directory=directory, facts_checked=now)
+        return built, directory
+
+
+def current_index() -> SearchIndex:
+    return current()[0]
 
 
 def reset() -> None:
     """Forget the cached index (tests, and after settings change)."""
     with _lock:
-        _state.update(version=None, facts=None, index=None, facts_checked=0.0, building=None)
+        _state.update(version=None, facts=None, index=None, directory=None, facts_checked=0.0, building=None)
         _embedder_cache.clear()

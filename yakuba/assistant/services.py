@@ -59,11 +59,6 @@ def _text(value: str | None) -> str:
     return (value or "").replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
-def _multiline_ok(value: str) -> bool:
-    """No control characters but line breaks and tabs."""
-    return is_plain_text(value.replace("\n", "").replace("\t", ""), printable=False)
-
-
 def _http_url(value: str) -> bool:
     if any(ch.isspace() for ch in value) or not is_plain_text(value, printable=False):
         return False
@@ -118,7 +113,7 @@ def faq_save(
         errors["question"] = _("質問に使えない文字（制御文字）が入っています。改行も使えません。")
     if not answer:
         errors["answer"] = _("回答を入れてください。")
-    elif not _multiline_ok(answer):
+    elif not is_plain_text(answer, printable=False, line_breaks=True):
         errors["answer"] = _("回答に使えない文字（制御文字）が入っています。")
     if url and (len(url) > FAQ_URL_MAX or not _link(url)):
         errors["url"] = _(

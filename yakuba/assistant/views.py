@@ -7,10 +7,12 @@ session, so they are exempt from CSRF (a forged request could only ask a questio
 its own); ratings need the conversation's token. Questions are limited in length and per minute.
 """
 
+import contextlib
 import json
 import re
 import time
 import unicodedata
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -33,10 +35,10 @@ from yakuba.assistant import conversations
 from yakuba.assistant import facts as live_facts
 from yakuba.assistant.masking import mask
 from yakuba.assistant.models import Exchange, Faq
+from yakuba.core.text import is_plain_text
 
 MAX_QUESTION = 300
 DEMO_SITE = Path(__file__).resolve().parent / "demo_site"
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _lang(value: str | None) -> str:
@@ -66,7 +68,7 @@ def clean_question(raw: str) -> tuple[str, str]:
     text = unicodedata.normalize("NFC", raw or "").strip()
     if not text:
         return "", _("質問を入力してください。")
-    if _CONTROL.search(text):
+    if not is_plain_text(text, printable=False, line_breaks=True):
         return "", _("質問に使えない文字が含まれています。")
     if len(text) > MAX_QUESTION:
         return "", _("質問は%(n)s文字以内で入力してください。") % {"n": MAX_QUESTION}
@@ -112,12 +114,9 @@ def _strings() -> dict[str, str]:
 
 
 def _render_chat(request: HttpRequest, context: dict[str, Any], *, embed: bool, status: int) -> HttpResponse:
-    context = {"embed": embed, "max_question": MAX_QUESTION, "strings": _strings(), **context}
-    if context.get("lang") == "en":
-        with translation.override("en"):
-            context["strings"] = _strings()
-            response = render(request, "assistant/chat.html", context, status=status)
-    else:
+    # The English chat is English throughout, whatever language the site's own switch selects.
+    with translation.override("en") if context.get("lang") == "en" else contextlib.nullcontext():
+        context = {"embed": embed, "max_question": MAX_QUESTION, "strings": _strings(), **context}
         response = render(request, "assistant/chat.html", context, status=status)
     if embed:
         origins = list(getattr(settings, "YAKUBA_ASSISTANT_EMBED_ORIGINS", []))
@@ -236,11 +235,18 @@ def faq_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "assistant/faq_detail.html", {"faq": faq})
 
 
+@lru_cache(maxsize=1)
+def _widget_source() -> str:
+    """The widget script, read once per process (every page of the city's website loads it)."""
+    return (Path(__file__).resolve().parent / "static" / "assistant" / "widget.js").read_text(
+        encoding="utf-8"
+    )
+
+
 @login_not_required
 @require_GET
 def widget_js(request: HttpRequest) -> HttpResponse:
-    path = Path(__file__).resolve().parent / "static" / "assistant" / "widget.js"
-    response = HttpResponse(path.read_text(encoding="utf-8"), content_type="text/javascript; charset=utf-8")
+    response = HttpResponse(_widget_source(), content_type="text/javascript; charset=utf-8")
     response["Cache-Control"] = "public, max-age=3600"
     response["Cross-Origin-Resource-Policy"] = "cross-origin"
     return response

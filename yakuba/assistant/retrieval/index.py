@@ -80,6 +80,7 @@ class SearchIndex:
     ) -> None:
         started = time.perf_counter()
         self.documents = list(documents)
+        self.by_key = {d.key: d for d in self.documents}
         self.title_weight = title_weight
         self.bigram_weight = bigram_weight
         self.expansion_weight = expansion_weight
